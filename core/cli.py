@@ -1,0 +1,212 @@
+"""``python -m core``: the same work as the app, for cron, schedulers and other tools.
+
+Exit codes: 0 ok, 1 (partial) failure, 2 bad input or configuration (one line on stderr, nothing written).
+JSON goes to stdout, messages to stderr; no secret is ever printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from core import jsonout
+from core.config import Settings, load_settings
+from core.demo import load_demo_data, remove_demo_data
+from core.errors import ConfigError, InputError, SpendError
+from core.periods import PERIODS, RANGES, parse_day, utc_now, utc_today
+from core.providers import PROVIDERS, check_provider
+from core.scraper_runs import MAX_BACKFILL_DAYS, backfill, record_scraper_run
+from core.store import runs, spend
+from core.store.db import Store, open_store
+from core.store.runs import MAX_LIMIT
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one clear line instead of usage + message
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see '{self.prog} --help')\n")
+
+
+def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number (got {text!r})") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be between {low} and {high} (got {value})")
+        return value
+
+    return parse
+
+
+def _day(text: str):
+    try:
+        return parse_day(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m core", description="Spendboard: what your team spends on paid APIs.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("summary", help="total spent over a period")
+    p.add_argument("--period", choices=PERIODS, default="month")
+    p.add_argument("--provider", choices=list(PROVIDERS))
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("chart", help="daily spending, one row per day, zeros included")
+    p.add_argument("--range", dest="range_", choices=list(RANGES), default="30d")
+    p.add_argument("--provider", choices=list(PROVIDERS))
+    p.add_argument("--json", action="store_true")
+
+    apify = sub.add_parser("apify", help="Apify scraper runs").add_subparsers(
+        dest="apify_command", required=True, parser_class=_Parser
+    )
+    p = apify.add_parser("backfill", help="import every run started in the last N days")
+    p.add_argument("--days", type=_int_in(1, MAX_BACKFILL_DAYS, "--days"), default=90)
+    p.add_argument("--reset", action="store_true", help="delete previously imported runs first")
+    p.add_argument("--json", action="store_true")
+    p = apify.add_parser("record", help="fetch one run and store it (idempotent)")
+    p.add_argument("run_id")
+    p.add_argument("--scraper-id")
+    p.add_argument("--user-id")
+    p.add_argument("--source", default="app")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("runs", help="list scraper runs with totals")
+    p.add_argument("--from", dest="first", type=_day)
+    p.add_argument("--to", dest="last", type=_day)
+    p.add_argument("--scraper-id")
+    p.add_argument("--source")
+    p.add_argument("--limit", type=_int_in(1, MAX_LIMIT, "--limit"), default=100)
+    p.add_argument("--offset", type=_int_in(0, 10**9, "--offset"), default=0)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("demo", help="load clearly-labelled sample data")
+    p.add_argument("--reset", action="store_true", help="remove earlier sample data, then load it again")
+    p.add_argument("--remove", action="store_true", help="only remove the sample data")
+    return parser
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _cmd_summary(args, settings: Settings, store: Store) -> int:
+    result = spend.summary(store, args.period, utc_today(), check_provider(args.provider))
+    if args.json:
+        _out(jsonout.dumps(jsonout.summary_json(result)))
+    else:
+        _out(f"{args.period}: ${result.total_cost_usd:,.6f} over {result.total_runs} runs")
+    return EXIT_OK
+
+
+def _cmd_chart(args, settings: Settings, store: Store) -> int:
+    points = spend.chart(store, args.range_, utc_today(), check_provider(args.provider))
+    if args.json:
+        _out(jsonout.dumps(jsonout.chart_json(points)))
+    else:
+        for p in points:
+            _out(f"{p.date}  ${p.cost_usd:>14,.6f}  {p.runs:>6} runs")
+    return EXIT_OK
+
+
+def _cmd_apify(args, settings: Settings, store: Store) -> int:
+    if args.apify_command == "record":
+        run = record_scraper_run(
+            settings, store, args.run_id, scraper_id=args.scraper_id, user_id=args.user_id, source=args.source
+        )
+        _out(jsonout.dumps(jsonout.run_json(run)) if args.json else f"recorded {run.run_id}: {run.cost_usd} USD")
+        return EXIT_OK
+
+    def progress(done: int, total: int) -> None:
+        _err(f"apify backfill: {done} of {total} runs fetched")
+
+    if args.reset:
+        _err("apify backfill: imported runs will be replaced (in one transaction)")
+    result = backfill(settings, store, days=args.days, reset=args.reset, progress=progress)
+    if args.json:
+        _out(jsonout.dumps(result.__dict__))
+    else:
+        _out(
+            f"imported {result.fetched} runs (${result.total_cost_usd:,.6f}) from the last {result.days} days"
+            f" in {result.pages} pages; {result.deleted} previously imported runs deleted first"
+        )
+    return EXIT_OK
+
+
+def _cmd_runs(args, settings: Settings, store: Store) -> int:
+    if args.first and args.last and args.first > args.last:
+        raise InputError(f"--from ({args.first}) is after --to ({args.last})")
+    page = runs.list_runs(
+        store,
+        first=args.first,
+        last=args.last,
+        scraper_id=args.scraper_id,
+        source=args.source,
+        limit=args.limit,
+        offset=args.offset,
+    )
+    if args.json:
+        _out(
+            jsonout.dumps(
+                {
+                    "items": [jsonout.run_json(r) for r in page.items],
+                    "total_cost_usd": page.total_cost_usd,
+                    "total_runs": page.total_runs,
+                }
+            )
+        )
+    else:
+        for r in page.items:
+            _out(f"{r.created_at:%Y-%m-%d %H:%M}  {r.run_id:<20} {r.scraper_id:<32} {r.status:<10} {r.cost_usd}")
+        _out(f"{page.total_runs} runs, ${page.total_cost_usd:,.6f} in total")
+    return EXIT_OK
+
+
+def _cmd_demo(args, settings: Settings, store: Store) -> int:
+    if args.remove:
+        remove_demo_data(store)
+        _err("sample data removed")
+        return EXIT_OK
+    result = load_demo_data(store, utc_now(), reset=args.reset)
+    _err(f"sample data loaded: {result.runs} scraper runs (source 'demo'), {result.lines} daily cost lines")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable] = {
+    "summary": _cmd_summary,
+    "chart": _cmd_chart,
+    "apify": _cmd_apify,
+    "runs": _cmd_runs,
+    "demo": _cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None, environ=None) -> int:
+    args = build_parser().parse_args(argv)
+    settings: Settings | None = None
+    try:
+        settings = load_settings(environ)
+        store = open_store(settings.database_url)
+        try:
+            return COMMANDS[args.command](args, settings, store)
+        finally:
+            store.dispose()
+    except (ConfigError, InputError) as exc:
+        _err(f"error: {settings.redact(str(exc)) if settings else exc}")
+        return EXIT_BAD_INPUT
+    except SpendError as exc:
+        _err(f"error: {settings.redact(str(exc)) if settings else exc}")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130

@@ -1,0 +1,156 @@
+"""Settings, read once from the environment and ``.streamlit/secrets.toml`` (the environment wins).
+
+Core functions take a ``Settings`` argument and never read ``os.environ`` themselves; tests build
+``Settings(...)`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from core.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite:///data/spendboard.db"
+SECRETS_FILE = Path(".streamlit/secrets.toml")
+LANGUAGES = ("en", "fr")
+_EMAIL_RE = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$")
+
+
+def _secret(**kw):
+    """A field whose value never shows up in repr() (so never in logs or tracebacks)."""
+    return field(default=None, repr=False, **kw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
+    app_language: str = "en"
+    app_base_url: str = "http://localhost:8501"
+    app_password: str | None = _secret()
+    report_secret_token: str | None = _secret()
+    apify_token: str | None = _secret()
+    apify_base_url: str = "https://api.apify.com"
+    openai_admin_key: str | None = _secret()
+    openai_base_url: str = "https://api.openai.com/v1"
+    anthropic_admin_key: str | None = _secret()
+    anthropic_base_url: str = "https://api.anthropic.com"
+    elevenlabs_api_key: str | None = _secret()
+    elevenlabs_base_url: str = "https://api.elevenlabs.io"
+    elevenlabs_usd_per_1k_credits: Decimal | None = None
+    deepgram_api_key: str | None = _secret()
+    deepgram_base_url: str = "https://api.deepgram.com"
+    deepgram_project_ids: tuple[str, ...] = ()
+    openrouter_management_key: str | None = _secret()
+    openrouter_base_url: str = "https://openrouter.ai/api/v1"
+    resend_api_key: str | None = _secret()
+    resend_api_url: str = "https://api.resend.com"
+    report_email_from: str | None = None
+    report_email_to: tuple[str, ...] = ()
+    notion_api_key: str | None = _secret()
+    notion_base_url: str = "https://api.notion.com"
+    notion_snapshots_db_id: str | None = None
+    notion_summaries_db_id: str | None = None
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, so output can be checked (and scrubbed) for leaks."""
+        values = [getattr(self, f.name) for f in fields(self) if not f.repr and f.name != "database_url"]
+        password = _url_password(self.database_url)
+        return [v for v in [*values, password] if v]
+
+    def redact(self, text: str) -> str:
+        """``text`` with every configured secret replaced by ``***`` (a last line of defence for messages)."""
+        for value in sorted(self.secret_values(), key=len, reverse=True):
+            if len(value) >= 4:
+                text = text.replace(value, "***")
+        return text
+
+    @property
+    def database_display(self) -> str:
+        """The database URL with any password masked, safe to show."""
+        password = _url_password(self.database_url)
+        return self.database_url.replace(f":{password}@", ":***@") if password else self.database_url
+
+
+def _url_password(url: str) -> str | None:
+    m = re.match(r"^[a-z0-9+]+://[^:/@]*:([^@]*)@", url)
+    return m.group(1) if m else None
+
+
+_URL_FIELDS = {f.name for f in fields(Settings) if f.name.endswith(("_base_url", "_api_url"))}
+
+
+def _env_name(name: str) -> str:
+    return name.upper()
+
+
+def _read_secrets_file(path: Path | None) -> dict[str, str]:
+    if path is None or not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return {k: str(v) for k, v in data.items() if isinstance(v, str | int | float)}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, secrets_file: Path | None = SECRETS_FILE) -> Settings:
+    """Read and validate every setting. Raises ``ConfigError`` naming the variable and what it expects."""
+    env = dict(_read_secrets_file(secrets_file))
+    env.update({k: v for k, v in (os.environ if environ is None else environ).items() if v != ""})
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        raw = env.get(_env_name(f.name))
+        if raw is None or not raw.strip():
+            continue
+        values[f.name] = _parse(f.name, raw.strip())
+    return Settings(**values)
+
+
+def _parse(name: str, raw: str) -> object:
+    var = _env_name(name)
+    if name == "database_url":
+        return normalise_database_url(raw)
+    if name in _URL_FIELDS or name == "app_base_url":
+        if not re.match(r"^https?://[^\s/]+", raw):
+            raise ConfigError(f"{var} must be an http(s) URL such as https://example.com (got {raw[:60]!r})")
+        return raw.rstrip("/")
+    if name == "app_language":
+        if raw.lower() not in LANGUAGES:
+            raise ConfigError(f"{var} must be one of {', '.join(LANGUAGES)} (got {raw!r})")
+        return raw.lower()
+    if name == "elevenlabs_usd_per_1k_credits":
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            value = Decimal(-1)
+        if not value.is_finite() or value < 0:
+            raise ConfigError(f"{var} must be a non-negative number of dollars, e.g. 0.30 (got {raw!r})")
+        return value
+    if name == "deepgram_project_ids":
+        return tuple(p.strip() for p in raw.split(",") if p.strip())
+    if name == "report_email_to":
+        addresses = tuple(a.strip() for a in raw.split(",") if a.strip())
+        bad = [a for a in addresses if not _EMAIL_RE.match(a)]
+        if bad:
+            raise ConfigError(f"{var} must be comma-separated email addresses (bad: {bad[0]!r})")
+        return addresses
+    if name == "report_email_from" and not re.search(r"[^@\s<]+@[^@\s>]+", raw):
+        raise ConfigError(f"{var} must be an email address, e.g. 'Spendboard <reports@example.com>'")
+    return raw
+
+
+def normalise_database_url(raw: str) -> str:
+    """Accept sqlite and Postgres URLs; ``postgres://`` and ``postgresql://`` both mean psycopg 3."""
+    var = "DATABASE_URL"
+    if raw.startswith("sqlite://"):
+        return raw
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    raise ConfigError(f"{var} must start with sqlite:/// or postgresql+psycopg:// (got {raw.split('://')[0]!r}://...)")

@@ -1,0 +1,58 @@
+"""Spendboard's error tree.
+
+    SpendError                      anything Spendboard reports to a person (pages show it, the CLI prints it)
+    ├── ConfigError                 a setting is missing or malformed; CLI exit 2
+    ├── InputError                  a user-supplied value (month, period, run id...) is invalid; CLI exit 2
+    ├── ProviderError(.provider)    a provider's API did not give us usable data
+    │   ├── ProviderAuthError       401/403: the key is wrong or lacks a permission (never retried)
+    │   ├── ProviderUnavailable     429/5xx/timeout after bounded retries
+    │   └── ProviderResponseError   the payload is not what the API documents (malformed JSON, wrong shape)
+    ├── StoreError                  the database refused or is unreachable
+    └── NotifyError                 Notion or the email service failed
+
+Messages are one line and say what to do. They never contain a secret.
+"""
+
+from __future__ import annotations
+
+
+class SpendError(Exception):
+    """Base class of every error Spendboard shows to a person."""
+
+
+class ConfigError(SpendError):
+    """A setting is missing or malformed."""
+
+
+class InputError(SpendError):
+    """A value given by the user is invalid."""
+
+
+class ProviderError(SpendError):
+    """A provider's API failed; ``provider`` names it."""
+
+    def __init__(self, provider: str, message: str, *, status: int | None = None):
+        super().__init__(f"{provider}: {message}")
+        self.provider = provider
+        self.reason = message
+        self.status = status  # the HTTP status when the API answered with an error
+
+
+class ProviderAuthError(ProviderError):
+    """The provider rejected the key (401/403)."""
+
+
+class ProviderUnavailable(ProviderError):
+    """Rate limited, server error or timeout, still failing after retries."""
+
+
+class ProviderResponseError(ProviderError):
+    """The provider answered with something we cannot parse."""
+
+
+class StoreError(SpendError):
+    """The database failed."""
+
+
+class NotifyError(SpendError):
+    """Notion or email delivery failed."""

@@ -1,0 +1,161 @@
+"""One HTTP client factory and one retry policy for every provider.
+
+Retries only what is retriable (429, 5xx, timeouts, connection errors), honours ``Retry-After``, and is bounded
+both in attempts and in total time. 400/401/403/404 are never retried. Tests pass ``transport=`` (an
+``httpx.MockTransport``) and a policy whose ``sleep`` does not sleep.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from core.errors import ProviderAuthError, ProviderError, ProviderResponseError, ProviderUnavailable
+
+USER_AGENT = "spendboard/1.0 (+https://github.com/spendboard)"
+TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 529})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter; ``Retry-After`` wins when the server sends it."""
+
+    max_attempts: int = 4
+    max_total_seconds: float = 40.0
+    base_delay: float = 0.5
+    max_delay: float = 15.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_delay)
+        backoff = min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
+        return random.uniform(backoff / 2, backoff)
+
+
+DEFAULT_POLICY = RetryPolicy()
+
+
+def make_client(
+    base_url: str,
+    headers: Mapping[str, str],
+    transport: httpx.BaseTransport | None = None,
+    timeout: httpx.Timeout = TIMEOUT,
+) -> httpx.Client:
+    """An ``httpx.Client`` with our timeouts and user agent; ``transport`` is for tests and imitations."""
+    return httpx.Client(
+        base_url=base_url,
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json", **headers},
+        timeout=timeout,
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def _error_message(response: httpx.Response) -> str:
+    """The provider's own error message, if its body has one (bodies never contain our key)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        message = error.get("message") or error.get("type") or ""
+    elif isinstance(body, dict):
+        message = error or body.get("message") or body.get("err_msg") or body.get("detail") or ""
+    else:
+        message = ""
+    return str(message)[:200]
+
+
+def request_json(
+    client: httpx.Client,
+    provider: str,
+    method: str,
+    url: str,
+    *,
+    params: Any = None,
+    json_body: Any = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    auth_hint: str = "check the API key",
+) -> Any:
+    """Send one request with retries and return its decoded JSON body, or raise a ``ProviderError``."""
+    started = policy.clock()
+    attempt = 0
+    while True:
+        attempt += 1
+        retry_after: float | None = None
+        try:
+            response = client.request(method, url, params=params, json=json_body)
+        except httpx.TimeoutException:
+            failure = ProviderUnavailable(provider, "timed out; the API did not answer in time, try again later")
+        except httpx.TransportError as exc:
+            failure = ProviderUnavailable(provider, f"could not connect ({type(exc).__name__}); check the base URL")
+        else:
+            status = response.status_code
+            if status < 300:
+                try:
+                    return response.json()
+                except (ValueError, json.JSONDecodeError):
+                    raise ProviderResponseError(provider, f"{method} {url} returned malformed JSON") from None
+            detail = _error_message(response)
+            detail = f": {detail}" if detail else ""
+            if status in (401, 403):
+                raise ProviderAuthError(provider, f"HTTP {status}{detail}; {auth_hint}", status=status)
+            if status not in RETRY_STATUSES:
+                raise ProviderError(provider, f"HTTP {status} from {method} {url}{detail}", status=status)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            what = "rate limited (HTTP 429)" if status == 429 else f"HTTP {status}"
+            failure = ProviderUnavailable(provider, f"{what}{detail}; still failing after {attempt} attempts")
+        delay = policy.delay(attempt, retry_after)
+        out_of_time = policy.clock() + delay - started > policy.max_total_seconds
+        if attempt >= policy.max_attempts or out_of_time:
+            raise failure
+        policy.sleep(delay)
+
+
+def cursor_pages(
+    fetch: Callable[[str | None], tuple[Any, str | None]],
+    provider: str,
+    *,
+    max_pages: int = 1000,
+) -> Iterator[Any]:
+    """Follow an opaque cursor until it runs out; a repeated cursor is an error, not an endless loop."""
+    seen: set[str] = set()
+    cursor: str | None = None
+    for _ in range(max_pages):
+        page, cursor = fetch(cursor)
+        yield page
+        if not cursor:
+            return
+        if cursor in seen:
+            raise ProviderResponseError(provider, f"pagination returned the cursor {cursor[:40]!r} twice")
+        seen.add(cursor)
+    raise ProviderResponseError(provider, f"pagination did not end after {max_pages} pages")

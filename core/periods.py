@@ -1,0 +1,102 @@
+"""Period and month maths, all in UTC calendar days. Pure functions: ``today`` is always passed in."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from core.errors import InputError
+
+PERIODS = ("day", "week", "month", "all")
+PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
+RANGES = {"7d": 7, "30d": 30, "90d": 90}
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def utc_today() -> date:
+    return utc_now().date()
+
+
+def check_period(period: str) -> str:
+    if period not in PERIODS:
+        raise InputError(f"period must be one of {', '.join(PERIODS)} (got {period!r})")
+    return period
+
+
+def period_window(period: str, today: date) -> tuple[date | None, date]:
+    """Inclusive ``(first_day, last_day)`` of a period ending today; ``first_day`` is None for ``all``."""
+    check_period(period)
+    if period == "all":
+        return None, today
+    return today - timedelta(days=PERIOD_DAYS[period] - 1), today
+
+
+def previous_window(period: str, today: date) -> tuple[date, date] | None:
+    """The equal-length window just before ``period_window``; None for ``all``."""
+    start, _ = period_window(period, today)
+    if start is None:
+        return None
+    length = PERIOD_DAYS[period]
+    return start - timedelta(days=length), start - timedelta(days=1)
+
+
+def check_range(range_: str) -> int:
+    if range_ not in RANGES:
+        raise InputError(f"range must be one of {', '.join(RANGES)} (got {range_!r})")
+    return RANGES[range_]
+
+
+def range_days(range_: str, today: date) -> list[date]:
+    """Every day of a chart range, oldest first, ending today."""
+    n = check_range(range_)
+    return [today - timedelta(days=i) for i in range(n - 1, -1, -1)]
+
+
+def parse_day(text: str, *, what: str = "date") -> date:
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} must be a date as YYYY-MM-DD (got {text!r})") from None
+
+
+def parse_month(text: str) -> date:
+    """``"2026-10"`` -> ``date(2026, 10, 1)``."""
+    m = _MONTH_RE.match(text or "")
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
+        raise InputError(f"month must be YYYY-MM, e.g. 2026-10 (got {text!r})")
+    return date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def month_key(month: date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def previous_month(month: date) -> date:
+    first = month_start(month)
+    return month_start(first - timedelta(days=1))
+
+
+def month_end(month: date) -> date:
+    """Last day of the month (28, 29, 30 or 31)."""
+    return next_month(month) - timedelta(days=1)
+
+
+def last_complete_month(today: date) -> date:
+    return previous_month(today)
+
+
+def day_start(day: date) -> datetime:
+    """Midnight UTC at the start of ``day``."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)

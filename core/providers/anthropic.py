@@ -1,0 +1,181 @@
+"""Anthropic: daily spend per cost description (Admin API cost report). No request counts exist.
+
+    GET /v1/organizations/cost_report?starting_at=2026-08-01T00:00:00Z&ending_at=2026-08-02T00:00:00Z
+        &bucket_width=1d&limit=31&group_by[]=description
+    -> {"has_more": true, "next_page": "page_MjAyNi0wOC0wMlQwMDowMDowMFo=",
+        "data": [{"starting_at": "2026-08-01T00:00:00Z", "ending_at": "2026-08-02T00:00:00Z",
+                  "results": [{"amount": "123.78912", "currency": "USD",
+                               "description": "Claude Sonnet 4 Usage - Input Tokens", "cost_type": "tokens",
+                               "model": "claude-sonnet-4-20250514", "token_type": "uncached_input_tokens",
+                               "service_tier": "standard", "context_window": "0-200k",
+                               "inference_geo": "global", "workspace_id": null}]}]}
+
+``amount`` is in CENTS, as a decimal string with fractional cents: "123.78912" is $1.2378912. Reading it as
+dollars overstates spend 100x (anthropics/claude-code #51198). Only an Admin key (sk-ant-admin01-...) works.
+The usage report has tokens but no request counts, so every line has ``requests=None`` (unknown, not zero).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from core.config import Settings
+from core.errors import ConfigError, InputError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy, cursor_pages, make_client, request_json
+from core.models import DailyCost
+from core.money import parse_usd
+from core.providers._lines import LineBuilder
+
+NAME = "anthropic"
+LABEL = "Anthropic"
+KEY_ENV = "ANTHROPIC_ADMIN_KEY"
+AUTH_HINT = (
+    "set ANTHROPIC_ADMIN_KEY to an Admin key (sk-ant-admin01-...) that an organization admin creates in "
+    "console.anthropic.com > Settings > Admin keys; ordinary API keys cannot read the cost report"
+)
+API_VERSION = "2023-06-01"
+COST_PATH = "/v1/organizations/cost_report"
+WINDOW_DAYS = 31  # the documented maximum limit for 1d buckets; one query per window keeps a page per window
+MAX_PAGES = 100  # per window: one page is the norm, so many more means the cursor is broken
+CENTS_PER_USD = Decimal(100)
+UNSPECIFIED = "(unspecified)"
+
+Params = list[tuple[str, str | int]]
+
+
+def configured(settings: Settings) -> bool:
+    return bool(settings.anthropic_admin_key)
+
+
+def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    if not settings.anthropic_admin_key:
+        raise ConfigError(f"{KEY_ENV} is not set; {AUTH_HINT}")
+    headers = {"x-api-key": settings.anthropic_admin_key, "anthropic-version": API_VERSION}
+    return make_client(settings.anthropic_base_url, headers, transport)
+
+
+def fetch(
+    http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
+) -> list[DailyCost]:
+    """Cost lines for the UTC days ``first``..``last`` (inclusive); ``requests`` is always None.
+
+    All or nothing: every page is read before anything is returned, and any failure raises.
+    """
+    if first > last:
+        raise InputError(f"the first day {first} is after the last day {last}")
+    lines = LineBuilder(NAME)
+    for start, end in _windows(first, last):
+        params: Params = [
+            ("starting_at", _rfc3339(start)),
+            ("ending_at", _rfc3339(end + timedelta(days=1))),  # exclusive
+            ("bucket_width", "1d"),
+            ("limit", WINDOW_DAYS),
+            ("group_by[]", "description"),  # the literal key with brackets; it also fills model and token_type
+        ]
+        for day, result in _results(http, params, start, end, policy):
+            line_item, model, cost = _parse(result, day)
+            lines.add(day, line_item, model, cost)
+    return lines.build(None)
+
+
+def _windows(first: date, last: date) -> Iterator[tuple[date, date]]:
+    """Split ``first``..``last`` into inclusive runs of at most ``WINDOW_DAYS`` days."""
+    start = first
+    while start <= last:
+        end = min(start + timedelta(days=WINDOW_DAYS - 1), last)
+        yield start, end
+        start = end + timedelta(days=1)
+
+
+def _rfc3339(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _pages(http: httpx.Client, params: Params, policy: RetryPolicy) -> Iterator[list[Any]]:
+    """The ``data`` list of each page: the identical query again with ``page=<next_page>`` while ``has_more``."""
+
+    def get(cursor: str | None) -> tuple[list[Any], str | None]:
+        query = params if cursor is None else [*params, ("page", cursor)]
+        body = request_json(http, NAME, "GET", COST_PATH, params=query, policy=policy, auth_hint=AUTH_HINT)
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise ProviderResponseError(NAME, f'GET {COST_PATH} did not return a page with a "data" list')
+        has_more = body.get("has_more", False)
+        if not isinstance(has_more, bool):
+            raise ProviderResponseError(NAME, f"GET {COST_PATH} has_more is {has_more!r}, expected true or false")
+        if not has_more:
+            return body["data"], None
+        cursor = body.get("next_page")
+        if not isinstance(cursor, str) or not cursor:
+            # Stopping here would silently drop the remaining days.
+            raise ProviderResponseError(NAME, f"GET {COST_PATH} says has_more but gives no next_page")
+        return body["data"], cursor  # opaque token, sent back unchanged
+
+    return cursor_pages(get, NAME, max_pages=MAX_PAGES)
+
+
+def _results(
+    http: httpx.Client, params: Params, start: date, end: date, policy: RetryPolicy
+) -> Iterator[tuple[date, dict[str, Any]]]:
+    """``(day, result)`` for every result of every bucket whose day lies in ``start``..``end``."""
+    for page in _pages(http, params, policy):
+        for bucket in page:
+            if not isinstance(bucket, dict):
+                raise ProviderResponseError(NAME, f"GET {COST_PATH} returned a bucket that is not an object")
+            day = _bucket_day(bucket.get("starting_at"))
+            results = bucket.get("results")
+            if not isinstance(results, list):
+                raise ProviderResponseError(NAME, f"GET {COST_PATH} bucket {day} has no results list")
+            if not start <= day <= end:
+                continue  # a bucket outside the window asked for would be counted again by the next window
+            for result in results:
+                if not isinstance(result, dict):
+                    raise ProviderResponseError(NAME, f"bucket {day} has a result that is not an object")
+                yield day, result
+
+
+def _bucket_day(value: Any) -> date:
+    """The UTC day of a bucket's ``starting_at`` (RFC 3339)."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (AttributeError, TypeError, ValueError):
+        raise ProviderResponseError(
+            NAME, f"bucket starting_at is {str(value)[:40]!r}, expected an RFC 3339 time"
+        ) from None
+    return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)).date()
+
+
+def _parse(result: dict[str, Any], day: date) -> tuple[str, str | None, Decimal]:
+    """``(line_item, model, usd)`` from one cost result; ``amount`` is cents.
+
+    {"amount": "12345.00", "currency": "USD", "description": "Claude Sonnet 4 Usage - Input Tokens",
+     "cost_type": "tokens", "model": "claude-sonnet-4-20250514", "token_type": "uncached_input_tokens", ...}
+    {"amount": "1000", "currency": "USD", "description": "Web Search Usage", "cost_type": "web_search",
+     "model": null, "token_type": null, ...}
+    """
+    currency = result.get("currency")
+    if not isinstance(currency, str) or currency.upper() != "USD":
+        # Spendboard adds everything up in USD; converting or skipping would misstate spend.
+        raise ProviderResponseError(NAME, f"a cost on {day} is in {str(currency)[:20]!r}, not USD")
+    try:
+        cents = parse_usd(result.get("amount"), what=f"amount on {day}")
+    except ValueError as exc:
+        raise ProviderResponseError(NAME, str(exc)) from None
+    description, model, token_type, cost_type = (
+        _text(result, key, day) for key in ("description", "model", "token_type", "cost_type")
+    )
+    # description is what group_by[]=description promises; the rest keeps a line readable if it is ever missing.
+    by_model = f"{model} / {token_type}" if model and token_type else model
+    line_item = description or by_model or cost_type or UNSPECIFIED
+    return line_item, model, cents / CENTS_PER_USD
+
+
+def _text(result: dict[str, Any], key: str, day: date) -> str | None:
+    value = result.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ProviderResponseError(NAME, f"a cost result on {day} has a {key} that is not text")
+    return value or None

@@ -1,0 +1,146 @@
+"""Apify: scraper runs and their cost (``usageTotalUsd``), from the runs API.
+
+GET /v2/actor-runs/{id}     -> {"data": {"id", "actId", "userId", "status", "startedAt", "finishedAt",
+                                         "usageTotalUsd": 0.0123, "usageUsd": {...}, "usage": {...}, ...}}
+GET /v2/actor-runs?offset&limit=1000&desc=1&startedAfter=...
+                            -> {"data": {"total", "offset", "limit", "count", "desc", "items": [RunShort]}}
+GET /v2/datasets/{id}       -> {"data": {"itemCount": 42, ...}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from core.config import Settings
+from core.errors import ConfigError, ProviderError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
+from core.models import ScraperRun
+from core.money import parse_usd
+
+NAME = "apify"
+LABEL = "Apify"
+KEY_ENV = "APIFY_TOKEN"
+PAGE_SIZE = 1000  # the API's maximum
+AUTH_HINT = "create an API token in Apify Console > Settings > API & Integrations and set APIFY_TOKEN"
+
+
+def configured(settings: Settings) -> bool:
+    return bool(settings.apify_token)
+
+
+def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    if not settings.apify_token:
+        raise ConfigError(f"{KEY_ENV} is not set: {AUTH_HINT}")
+    return make_client(f"{settings.apify_base_url}/v2", {"Authorization": f"Bearer {settings.apify_token}"}, transport)
+
+
+def _get(http: httpx.Client, url: str, params=None, policy: RetryPolicy = DEFAULT_POLICY) -> Any:
+    body = request_json(http, NAME, "GET", url, params=params, policy=policy, auth_hint=AUTH_HINT)
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        raise ProviderResponseError(NAME, f'GET {url} did not return a {{"data": {{...}}}} object')
+    return body["data"]
+
+
+def _timestamp(value: Any, what: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise ProviderResponseError(NAME, f"{what} is {value!r}, expected an ISO 8601 time") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def parse_run(item: Any, *, source: str) -> ScraperRun:
+    """A run object (full or short) -> ``ScraperRun``. A missing ``usageTotalUsd`` is stored as unknown (None)."""
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+        raise ProviderResponseError(NAME, "a run has no id")
+    run_id = item["id"]
+    started = _timestamp(item.get("startedAt"), f"run {run_id} startedAt")
+    if started is None:
+        raise ProviderResponseError(NAME, f"run {run_id} has no startedAt")
+    raw_cost = item.get("usageTotalUsd")
+    try:
+        cost = None if raw_cost is None else parse_usd(raw_cost, what=f"run {run_id} usageTotalUsd")
+    except ValueError as exc:
+        raise ProviderResponseError(NAME, str(exc)) from None
+    if cost is not None and cost < 0:
+        raise ProviderResponseError(NAME, f"run {run_id} usageTotalUsd is negative ({raw_cost!r})")
+    details = {
+        k: item[k] for k in ("usageUsd", "usage", "chargedEventCounts", "stats") if isinstance(item.get(k), dict)
+    }
+    meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+    return ScraperRun(
+        run_id=run_id,
+        scraper_id=str(item.get("actId") or "unknown"),
+        user_id=item.get("userId"),
+        source=source,
+        cost_usd=cost,
+        usage_details=details,
+        item_count=None,
+        status=str(item.get("status") or "UNKNOWN"),
+        created_at=started,
+        finished_at=_timestamp(item.get("finishedAt"), f"run {run_id} finishedAt"),
+        origin=meta.get("origin"),
+    )
+
+
+def get_run(http: httpx.Client, run_id: str, *, source: str, policy: RetryPolicy = DEFAULT_POLICY) -> ScraperRun:
+    """One run in full, with its dataset's item count when the dataset can be read."""
+    data = _get(http, f"/actor-runs/{run_id}", policy=policy)
+    run = parse_run(data, source=source)
+    dataset_id = data.get("defaultDatasetId")
+    if isinstance(dataset_id, str) and dataset_id:
+        try:
+            count = _get(http, f"/datasets/{dataset_id}", policy=policy).get("itemCount")
+        except ProviderError:
+            count = None  # the run is still worth recording without its item count
+        if isinstance(count, int) and not isinstance(count, bool):
+            run = ScraperRun(**{**run.__dict__, "item_count": count})
+    return run
+
+
+def iter_run_pages(
+    http: httpx.Client,
+    started_after: datetime,
+    *,
+    source: str,
+    started_before: datetime | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    page_size: int = PAGE_SIZE,
+) -> Iterator[tuple[list[ScraperRun], int]]:
+    """Yield ``(runs, total)`` a page at a time for runs started in ``[started_after, started_before]``.
+
+    Newest first (``desc=1``), so runs started while we page push older ones down (seen twice, upserted once)
+    instead of hiding them. Runs outside the window are dropped client-side as well, in case the server ignores
+    the filter.
+    """
+    params: dict[str, Any] = {"limit": page_size, "desc": 1, "startedAfter": _iso(started_after)}
+    if started_before is not None:
+        params["startedBefore"] = _iso(started_before)
+    offset = 0
+    while True:
+        data = _get(http, "/actor-runs", params={**params, "offset": offset}, policy=policy)
+        items = data.get("items")
+        total = data.get("total")
+        if not isinstance(items, list) or not isinstance(total, int):
+            raise ProviderResponseError(NAME, "GET /actor-runs returned no items/total list")
+        runs = [parse_run(item, source=source) for item in items]
+        inside = [
+            r
+            for r in runs
+            if r.created_at >= started_after and (started_before is None or r.created_at <= started_before)
+        ]
+        yield inside, total
+        offset += len(items)
+        older_only = data.get("desc") is True and runs and runs[-1].created_at < started_after
+        if not items or offset >= total or older_only:
+            return
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,0 +1,174 @@
+"""Deepgram: daily USD per line item from the billing breakdown, request counts from the usage breakdown.
+
+Everything is per project; figures of several projects are summed into the same ``(day, line_item)`` line.
+
+    GET /v1/projects -> {"projects": [{"project_id": "3f2a…", "name": "Main"}]}
+    GET /v1/projects/{id}/billing/breakdown?start=2025-01-16&end=2025-01-24&grouping=line_item
+        -> {"start": "2025-01-16", "end": "2025-01-24", "resolution": {"units": "day", "amount": 1},
+            "results": [{"dollars": 0.25, "grouping": {"start": "2025-01-16", "end": "2025-01-16",
+                                                       "line_item": "streaming::nova-3", "accessor": null}}]}
+    GET /v1/projects/{id}/usage/breakdown?start=2025-01-16&end=2025-01-24&grouping=models
+        -> {"resolution": {"units": "day", "amount": 1},
+            "results": [{"hours": 1619.72, "requests": 373381,
+                         "grouping": {"start": "2025-01-16", "end": "2025-01-16", "models": ["Nova-3"]}}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from core.config import Settings
+from core.errors import ConfigError, ProviderError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
+from core.models import DailyCost
+from core.money import parse_usd
+from core.providers._lines import LineBuilder, sum_counts
+
+NAME = "deepgram"
+LABEL = "Deepgram"
+KEY_ENV = "DEEPGRAM_API_KEY"
+AUTH_HINT = f"set {KEY_ENV} to an API key of the project from console.deepgram.com (Settings > API Keys)"
+# Owner and Admin keys carry billing:read; Member keys can read usage but not billing.
+BILLING_HINT = f"{KEY_ENV} needs billing read access (the billing:read scope of an Owner or Admin key)"
+UNKNOWN_MODEL = "unknown"
+
+
+def configured(settings: Settings) -> bool:
+    return bool(settings.deepgram_api_key)
+
+
+def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    if not settings.deepgram_api_key:
+        raise ConfigError(f"{KEY_ENV} is not set; {AUTH_HINT}")
+    headers = {"Authorization": f"Token {settings.deepgram_api_key}"}
+    return make_client(settings.deepgram_base_url, headers, transport)
+
+
+def fetch(
+    http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
+) -> list[DailyCost]:
+    """Daily cost lines for the UTC days ``first``..``last`` (inclusive), summed over the key's projects."""
+    if first > last:
+        return []
+    secret = settings.deepgram_api_key
+    listed = settings.deepgram_project_ids or _project_ids(_get(http, "/v1/projects", None, policy, AUTH_HINT, secret))
+    projects = [quote(p, safe="") for p in dict.fromkeys(listed)]
+    # Whether `end` is inclusive is undocumented: ask one day more and keep only rows keyed inside the window.
+    window = {"start": first.isoformat(), "end": (last + timedelta(days=1)).isoformat()}
+    lines = LineBuilder(NAME)
+    for project in projects:
+        path = f"/v1/projects/{project}/billing/breakdown"
+        body = _get(http, path, {**window, "grouping": "line_item"}, policy, BILLING_HINT, secret)
+        for day, line_item, cost in _billing_rows(body, path):
+            if first <= day <= last:
+                lines.add(day, line_item, _line_model(line_item), cost)
+    counts: list[tuple[tuple[date, str], int]] = []
+    for project in projects:
+        path = f"/v1/projects/{project}/usage/breakdown"
+        body = _get(http, path, {**window, "grouping": "models"}, policy, AUTH_HINT, secret)
+        counts += [(key, n) for key, n in _usage_rows(body, path) if first <= key[0] <= last]
+    return lines.build(sum_counts(counts))
+
+
+def _get(
+    http: httpx.Client, path: str, params: dict[str, str] | None, policy: RetryPolicy, hint: str, secret: str | None
+) -> dict[str, Any]:
+    """One GET through the shared retry policy; errors keep a one-line message without the key."""
+    try:
+        body = request_json(http, NAME, "GET", path, params=params, policy=policy, auth_hint=hint)
+    except ProviderError as exc:  # error bodies come in three shapes, some with line breaks
+        raise type(exc)(NAME, _one_line(exc.reason, secret)) from None
+    if not isinstance(body, dict):
+        raise ProviderResponseError(NAME, f"GET {path} did not return a JSON object")
+    return body
+
+
+def _project_ids(body: dict[str, Any]) -> list[str]:
+    """``{"projects": [{"project_id", "name"}]}`` -> unique ids, in the API's order."""
+    projects = body.get("projects")
+    if not isinstance(projects, list):
+        raise ProviderResponseError(NAME, "GET /v1/projects returned no projects list")
+    ids = []
+    for project in projects:
+        project_id = project.get("project_id") if isinstance(project, dict) else None
+        if not isinstance(project_id, str) or not project_id.strip():
+            raise ProviderResponseError(NAME, "GET /v1/projects listed a project without a project_id")
+        ids.append(project_id.strip())
+    return list(dict.fromkeys(ids))
+
+
+def _results(body: dict[str, Any], path: str) -> list[dict[str, Any]]:
+    """The daily ``results`` rows, each with its ``grouping`` object."""
+    resolution = body.get("resolution")
+    if isinstance(resolution, dict) and (resolution.get("units"), resolution.get("amount")) != ("day", 1):
+        raise ProviderResponseError(NAME, f"GET {path} returned resolution {resolution!r}, expected 1 day")
+    results = body.get("results")
+    if not isinstance(results, list):
+        raise ProviderResponseError(NAME, f"GET {path} returned no results list")
+    for row in results:
+        if not isinstance(row, dict) or not isinstance(row.get("grouping"), dict):
+            raise ProviderResponseError(NAME, f"GET {path} returned a result without a grouping object")
+    return results
+
+
+def _billing_rows(body: dict[str, Any], path: str) -> Iterable[tuple[date, str, Decimal]]:
+    """``{"dollars": 0.25, "grouping": {"start", "line_item": "streaming::nova-3"}}`` -> (day, line item, USD)."""
+    for row in _results(body, path):
+        grouping = row["grouping"]
+        line_item = grouping.get("line_item")
+        if not isinstance(line_item, str) or not line_item:
+            raise ProviderResponseError(NAME, f"GET {path} returned a result without a line_item")
+        try:
+            cost = parse_usd(row.get("dollars"), what=f"dollars of {line_item!r}"[:80])
+        except ValueError as exc:
+            raise ProviderResponseError(NAME, _one_line(str(exc))) from None
+        yield _day(grouping, path), line_item, cost
+
+
+def _usage_rows(body: dict[str, Any], path: str) -> Iterable[tuple[tuple[date, str], int]]:
+    """``{"requests": 5, "grouping": {"start", "models": ["Nova-3"]}}`` -> ((day, "nova-3"), 5)."""
+    for row in _results(body, path):
+        grouping = row["grouping"]
+        models = grouping.get("models") or []
+        if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
+            raise ProviderResponseError(NAME, f"GET {path} returned models {models!r:.60}, expected a list of names")
+        model = "+".join(m.strip().lower() for m in models if m.strip()) or UNKNOWN_MODEL
+        yield (_day(grouping, path), model), _count(row.get("requests"), path)
+
+
+def _line_model(line_item: str) -> str | None:
+    """``"streaming::nova-3"`` -> ``"nova-3"``: lower case, so usage counts of ``"Nova-3"`` match it."""
+    _, sep, name = line_item.partition("::")
+    return (name if sep else line_item).strip().lower() or None
+
+
+def _day(grouping: dict[str, Any], path: str) -> date:
+    """The row's day (``grouping.start``); a row spanning several days cannot be dated and is refused."""
+    try:
+        start = date.fromisoformat(str(grouping.get("start"))[:10])
+        end = date.fromisoformat(str(grouping["end"])[:10]) if grouping.get("end") else start
+    except ValueError:
+        raise ProviderResponseError(NAME, f"GET {path} returned a result without a YYYY-MM-DD start") from None
+    if not start <= end <= start + timedelta(days=1):
+        raise ProviderResponseError(NAME, f"GET {path} returned a result spanning {start} to {end}, expected a day")
+    return start
+
+
+def _count(value: Any, path: str) -> int:
+    if (isinstance(value, float) and value.is_integer()) or (isinstance(value, str) and value.strip().isdigit()):
+        value = int(value)  # tolerate 5.0 and "5"
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ProviderResponseError(NAME, f"GET {path} returned requests {value!r:.40}, expected a count")
+    return value
+
+
+def _one_line(text: str, secret: str | None = None) -> str:
+    if secret:
+        text = text.replace(secret, "***")
+    return " ".join(text.split())

@@ -1,0 +1,116 @@
+"""OpenRouter: daily USD and requests per model from ``/activity`` (management key).
+
+``/activity`` covers only the last 30 completed UTC days (today excluded) and has no pagination, so one call
+answers any window; days older than that are simply absent and yield nothing (the caller keeps what it stored).
+
+    GET /activity -> {"data": [
+        {"date": "2026-08-20", "model": "openai/gpt-4.1", "model_permaslug": "openai/gpt-4.1-2025-04-14",
+         "endpoint_id": "550e8400-…", "provider_name": "OpenAI", "usage": 0.015, "byok_usage_inference": 0.012,
+         "requests": 5, "prompt_tokens": 50, "completion_tokens": 125, "reasoning_tokens": 25}]}
+
+One model appears once per provider endpoint, so rows are summed per ``(date, model)``. ``usage`` is what
+OpenRouter bills; ``byok_usage_inference`` was paid on the customer's own provider keys and is not counted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from core.config import Settings
+from core.errors import ConfigError, ProviderError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
+from core.models import DailyCost
+from core.money import parse_usd
+from core.providers._lines import LineBuilder, sum_counts
+
+NAME = "openrouter"
+LABEL = "OpenRouter"
+KEY_ENV = "OPENROUTER_MANAGEMENT_KEY"
+AUTH_HINT = (
+    f"/activity needs a management key: create one at https://openrouter.ai/settings/management-keys "
+    f"and set {KEY_ENV} to it"
+)
+ACTIVITY = "/activity"
+
+
+def configured(settings: Settings) -> bool:
+    return bool(settings.openrouter_management_key)
+
+
+def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    if not settings.openrouter_management_key:
+        raise ConfigError(f"{KEY_ENV} is not set; {AUTH_HINT}")
+    headers = {"Authorization": f"Bearer {settings.openrouter_management_key}"}
+    return make_client(settings.openrouter_base_url, headers, transport)
+
+
+def fetch(
+    http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
+) -> list[DailyCost]:
+    """Daily cost lines for the UTC days ``first``..``last`` (inclusive) that ``/activity`` still covers."""
+    if first > last:
+        return []
+    try:
+        body = request_json(http, NAME, "GET", ACTIVITY, policy=policy, auth_hint=AUTH_HINT)
+    except ProviderError as exc:  # keep the message one clean line, whatever the error body held
+        raise type(exc)(NAME, _one_line(exc.reason, settings.openrouter_management_key)) from None
+    lines = LineBuilder(NAME)
+    counts: list[tuple[tuple[date, str], int]] = []
+    for day, model, cost, requests in _parse(body):
+        if first <= day <= last:
+            lines.add(day, model, model, cost)
+            counts.append(((day, model), requests))
+    return lines.build(sum_counts(counts))
+
+
+def _parse(body: Any) -> list[tuple[date, str, Decimal, int]]:
+    """``{"data": [{"date", "model", "usage", "requests", ...}]}`` -> (day, model, USD, requests) per row."""
+    rows = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(rows, list):
+        raise ProviderResponseError(NAME, f'GET {ACTIVITY} did not return a {{"data": [...]}} object')
+    parsed = []
+    for row in rows:
+        if not isinstance(row, dict):
+            raise ProviderResponseError(NAME, f"GET {ACTIVITY} returned a row that is not an object")
+        model = row.get("model")
+        if not isinstance(model, str) or not model:
+            raise ProviderResponseError(NAME, f"GET {ACTIVITY} returned a row without a model")
+        try:
+            cost = parse_usd(row.get("usage"), what=f"usage of {model!r}"[:80])
+        except ValueError as exc:
+            raise ProviderResponseError(NAME, _one_line(str(exc))) from None
+        parsed.append((_day(row.get("date")), model, cost, _count(row.get("requests"), model)))
+    return parsed
+
+
+def _day(value: Any) -> date:
+    """``"2026-08-20"`` or ``"2026-08-20 00:00:00"`` (also ISO 8601 with a zone) -> the UTC day."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return date.fromisoformat(text)
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return moment.date() if moment.tzinfo is None else moment.astimezone(UTC).date()
+    raise ProviderResponseError(NAME, f"GET {ACTIVITY} returned date {value!r:.40}, expected YYYY-MM-DD")
+
+
+def _count(value: Any, model: str) -> int:
+    if (isinstance(value, float) and value.is_integer()) or (isinstance(value, str) and value.strip().isdigit()):
+        value = int(value)  # tolerate 5.0 and "5"
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ProviderResponseError(NAME, f"requests of {model!r:.60} is {value!r:.40}, expected a count")
+    return value
+
+
+def _one_line(text: str, secret: str | None = None) -> str:
+    if secret:
+        text = text.replace(secret, "***")
+    return " ".join(text.split())

@@ -1,0 +1,98 @@
+"""The SQL store: one SQLAlchemy code path for SQLite and PostgreSQL (the URL decides).
+
+Schema changes: the schema is created on start (``create_all`` is additive and idempotent). ``schema_version``
+records the version; a later change adds ``MIGRATIONS[n]`` (a function run once, in a transaction, under an
+advisory lock on Postgres) and bumps ``SCHEMA_VERSION``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.errors import StoreError
+from core.store.schema import SCHEMA_VERSION, metadata, schema_version
+
+# version -> function(connection) upgrading from version-1. Empty until the first schema change.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+_LOCK_ID = 0x5BE2D  # pg advisory lock key for schema changes
+
+
+class Store:
+    """Holds the engine; query functions live in ``core.store.runs`` / ``spend`` / ``costs``."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    def insert(self, table):
+        """A dialect insert supporting ``on_conflict_do_update`` (portable upsert)."""
+        return (postgresql if self.dialect == "postgresql" else sqlite).insert(table)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(database_url: str, *, migrate: bool = True) -> Store:
+    """Create the engine (and the SQLite directory), then create or upgrade the schema."""
+    try:
+        engine = _create_engine(database_url)
+        store = Store(engine)
+        if migrate:
+            upgrade(store)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open the database: {_safe(exc)}; check DATABASE_URL") from None
+    return store
+
+
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("sqlite:///", 1)[1] if url.startswith("sqlite:///") else ""
+        if path and not path.startswith(":memory:"):
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            for pragma in ("journal_mode=WAL", "busy_timeout=30000", "foreign_keys=ON", "synchronous=NORMAL"):
+                cur.execute(f"PRAGMA {pragma}")
+            cur.close()
+
+        return engine
+    # timestamptz values and date() buckets follow the session time zone: pin it to UTC.
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC", "connect_timeout": 10})
+
+
+def upgrade(store: Store) -> None:
+    """Create or upgrade the schema; safe when two processes start at once."""
+    for attempt in range(3):
+        try:
+            return _upgrade_once(store)
+        except SQLAlchemyError:  # SQLite: another process created the same table between check and create
+            if attempt == 2:
+                raise
+
+
+def _upgrade_once(store: Store) -> None:
+    with store.engine.begin() as conn:
+        if store.dialect == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
+        metadata.create_all(conn, checkfirst=True)
+        current = conn.execute(select(schema_version.c.version)).scalar()
+        if current is None:
+            conn.execute(insert(schema_version).values(version=SCHEMA_VERSION))
+            return
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version](conn)
+        if current < SCHEMA_VERSION:
+            conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
+
+
+def _safe(exc: Exception) -> str:
+    """The first line of a driver error, without the connection URL (which may hold a password)."""
+    return str(getattr(exc, "orig", exc) or exc).splitlines()[0][:200]

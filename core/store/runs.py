@@ -1,0 +1,130 @@
+"""Scraper runs: idempotent upserts on ``run_id``, filtered listing with totals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, delete, func, select
+
+from core.models import RunPage, ScraperRun
+from core.money import ZERO
+from core.periods import day_start, utc_now
+from core.store.db import Store
+from core.store.schema import scraper_runs
+
+MAX_LIMIT = 10_000
+_UPDATED_ON_CONFLICT = (
+    "cost_usd",
+    "usage_details",
+    "item_count",
+    "status",
+    "created_at",
+    "finished_at",
+    "origin",
+    "updated_at",
+)
+_LABELS = ("source", "scraper_id", "user_id")  # what the recording app chose; a back-fill keeps them
+
+
+def _row(run: ScraperRun, now) -> dict:
+    return {
+        "run_id": run.run_id,
+        "scraper_id": run.scraper_id,
+        "user_id": run.user_id,
+        "source": run.source,
+        "cost_usd": run.cost_usd,
+        "usage_details": run.usage_details,
+        "item_count": run.item_count,
+        "status": run.status,
+        "created_at": run.created_at,
+        "finished_at": run.finished_at,
+        "origin": run.origin,
+        "updated_at": now,
+    }
+
+
+def upsert_runs(store: Store, conn: Connection, runs: Iterable[ScraperRun], *, keep_labels: bool) -> int:
+    """Insert or update runs by ``run_id``. With ``keep_labels`` an existing run keeps its source, scraper id and
+    user id (a back-fill never turns an app-recorded run into an imported one). Returns the rows written."""
+    now = utc_now()
+    rows = {run.run_id: _row(run, now) for run in runs}  # last one wins inside a batch
+    if not rows:
+        return 0
+    stmt = store.insert(scraper_runs).values(list(rows.values()))
+    columns = _UPDATED_ON_CONFLICT if keep_labels else (*_UPDATED_ON_CONFLICT, *_LABELS)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[scraper_runs.c.run_id], set_={c: stmt.excluded[c] for c in columns}
+    )
+    conn.execute(stmt)
+    return len(rows)
+
+
+def delete_by_source(conn: Connection, source: str) -> int:
+    return conn.execute(delete(scraper_runs).where(scraper_runs.c.source == source)).rowcount
+
+
+def _filters(first: date | None, last: date | None, scraper_id: str | None, source: str | None) -> list:
+    where = []
+    if first is not None:
+        where.append(scraper_runs.c.created_at >= day_start(first))
+    if last is not None:
+        where.append(scraper_runs.c.created_at < day_start(last + timedelta(days=1)))
+    if scraper_id:
+        where.append(scraper_runs.c.scraper_id == scraper_id)
+    if source:
+        where.append(scraper_runs.c.source == source)
+    return where
+
+
+def list_runs(
+    store: Store,
+    *,
+    first: date | None = None,
+    last: date | None = None,
+    scraper_id: str | None = None,
+    source: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> RunPage:
+    """Runs started between ``first`` and ``last`` (inclusive UTC days), newest first, with the filter's totals."""
+    where = _filters(first, last, scraper_id, source)
+    page = (
+        select(scraper_runs)
+        .where(*where)
+        .order_by(scraper_runs.c.created_at.desc(), scraper_runs.c.run_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    totals = select(func.sum(scraper_runs.c.cost_usd), func.count()).select_from(scraper_runs).where(*where)
+    with store.engine.connect() as conn:
+        items = [_to_run(r) for r in conn.execute(page).mappings()]
+        cost, count = conn.execute(totals).one()
+    return RunPage(items=items, total_cost_usd=ZERO if cost is None else cost, total_runs=count)
+
+
+def get_run(store: Store, run_id: str) -> ScraperRun | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(scraper_runs).where(scraper_runs.c.run_id == run_id)).mappings().first()
+    return _to_run(row) if row else None
+
+
+def count_runs(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(scraper_runs)).scalar_one()
+
+
+def _to_run(row) -> ScraperRun:
+    return ScraperRun(
+        run_id=row["run_id"],
+        scraper_id=row["scraper_id"],
+        user_id=row["user_id"],
+        source=row["source"],
+        cost_usd=row["cost_usd"],
+        usage_details=row["usage_details"] or {},
+        item_count=row["item_count"],
+        status=row["status"],
+        created_at=row["created_at"],
+        finished_at=row["finished_at"],
+        origin=row["origin"],
+    )

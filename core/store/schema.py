@@ -1,0 +1,111 @@
+"""Tables. Names of ``scraper_runs`` columns are fixed (other tools read them)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from core.store.types import Money, UTCDateTime
+
+SCHEMA_VERSION = 1
+metadata = MetaData()
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))
+
+scraper_runs = Table(
+    "scraper_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), nullable=False, unique=True),
+    Column("scraper_id", String(128), nullable=False),  # the Actor id (or the caller's own scraper id)
+    Column("user_id", String(128)),
+    Column("source", String(32), nullable=False),  # app | import | demo | ...
+    Column("cost_usd", Money),  # Apify's usageTotalUsd; NULL when Apify did not report it
+    Column("usage_details", JSON),  # {"usageUsd": {...}, "usage": {...}, "stats": {...}}
+    Column("item_count", Integer),
+    Column("status", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),  # the run's start, UTC
+    Column("finished_at", UTCDateTime),
+    Column("origin", String(32)),  # meta.origin: API, SCHEDULER, WEB...
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+# Covering index: period sums and daily charts are range scans that never touch the table.
+Index("ix_scraper_runs_created_cost", scraper_runs.c.created_at, scraper_runs.c.cost_usd)
+Index("ix_scraper_runs_scraper_created", scraper_runs.c.scraper_id, scraper_runs.c.created_at)
+Index("ix_scraper_runs_source_created", scraper_runs.c.source, scraper_runs.c.created_at)
+
+daily_costs = Table(
+    "daily_costs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("provider", String(32), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("line_item", String(512), nullable=False),
+    Column("model", String(256)),
+    Column("cost_usd", Money, nullable=False),
+    Column("requests", BigInteger),  # NULL where the provider has no count (Anthropic)
+    Column("cost_source", String(32), nullable=False),
+    Column("collected_at", UTCDateTime, nullable=False),
+    UniqueConstraint("provider", "day", "line_item", name="uq_daily_costs_provider_day_item"),
+)
+Index("ix_daily_costs_day_provider", daily_costs.c.day, daily_costs.c.provider, daily_costs.c.cost_usd)
+
+provider_snapshots = Table(
+    "provider_snapshots",
+    metadata,
+    Column("month", Date, primary_key=True),
+    Column("provider", String(32), primary_key=True),
+    Column("total_cost_usd", Money, nullable=False),
+    Column("requests", BigInteger),
+    Column("breakdown", JSON, nullable=False),  # [{"model", "line_item", "cost_usd", "requests"}]
+    Column("cost_source", String(32), nullable=False),
+    Column("collected_at", UTCDateTime, nullable=False),
+)
+
+monthly_summaries = Table(
+    "monthly_summaries",
+    metadata,
+    Column("month", Date, primary_key=True),
+    Column("total_cost_usd", Money, nullable=False),
+    Column("previous_month_cost_usd", Money),
+    Column("change_percent", Numeric(14, 2)),
+    Column("provider_count", Integer, nullable=False),
+    Column("report_url", Text),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("email_sent_at", UTCDateTime),
+    Column("email_recipients", Text),
+    Column("email_id", String(128)),
+)
+
+provider_status = Table(
+    "provider_status",
+    metadata,
+    Column("provider", String(32), primary_key=True),
+    Column("status", String(16), nullable=False),  # ok | failed | not_configured
+    Column("error", Text),
+    Column("attempted_at", UTCDateTime, nullable=False),
+    Column("succeeded_at", UTCDateTime),
+)
+
+collection_runs = Table(
+    "collection_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("month", Date, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("status", String(16), nullable=False),  # running | ok | partial | failed
+    Column("providers", JSON),  # {name: {"status", "cost_usd", "requests", "error"}}
+)

@@ -1,0 +1,51 @@
+"""Services built once per process (``st.cache_resource``) and the small helpers every page uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.config import Settings, load_settings
+from core.errors import SpendError
+from core.i18n import translator
+from core.store.db import Store, open_store
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: Store
+
+
+@st.cache_resource(show_spinner=False)
+def _build() -> Services:
+    settings = load_settings()
+    return Services(settings, open_store(settings.database_url))
+
+
+def services() -> Services:
+    """Settings and store, or a clear error on the page (and nothing else) when configuration is wrong."""
+    try:
+        return _build()
+    except SpendError as exc:
+        st.error(f"Configuration error: {exc}")
+        st.stop()
+        raise  # unreachable: st.stop() ends the script run
+
+
+def t(key: str, **values) -> str:
+    """Translate with the configured ``APP_LANGUAGE``."""
+    return translator(services().settings.app_language)(key, **values)
+
+
+def remembered(key: str, default):
+    """Keep a widget's choice across reruns and page switches (Streamlit drops state of unrendered widgets)."""
+    store_key = f"_keep_{key}"
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(store_key, default)
+
+    def keep():
+        st.session_state[store_key] = st.session_state[key]
+
+    return keep

@@ -1,0 +1,81 @@
+"""Overview: the Total-spent card and the daily spending chart."""
+
+import streamlit as st
+
+from core import dashboard
+from core.charts import spending_area
+from core.demo import has_demo_data, load_demo_data
+from core.money import format_usd
+from core.periods import PERIOD_DAYS, PERIODS, RANGES, utc_now, utc_today
+from core.providers import PROVIDERS
+from core.store.spend import first_activity
+from core.ui.services import remembered, services, t
+
+svc = services()
+today = utc_today()
+st.title(t("nav_overview"))
+
+if first_activity(svc.store) is None:
+    st.subheader(t("empty_title"))
+    st.info(t("empty_body"))
+    configured = [name for name, module in PROVIDERS.items() if module.configured(svc.settings)]
+    st.caption(t("configured_providers", names=", ".join(configured)) if configured else t("none_configured"))
+    if st.button(t("load_demo"), key="load_demo", type="primary"):
+        result = load_demo_data(svc.store, utc_now())
+        st.success(t("demo_loaded", runs=result.runs, lines=result.lines))
+        st.rerun()
+    st.stop()
+
+if has_demo_data(svc.store):
+    st.warning(t("demo_banner"), icon=":material/science:")
+
+providers = [None, *PROVIDERS]
+left, right = st.columns([1, 1])
+with left:
+    period = st.selectbox(
+        t("period"),
+        PERIODS,
+        key="period",
+        format_func=lambda p: t(f"period_{p}"),
+        on_change=remembered("period", "week"),
+    )
+with right:
+    provider = st.selectbox(
+        t("provider"),
+        providers,
+        key="provider",
+        format_func=lambda p: t("all_providers") if p is None else p,
+        on_change=remembered("provider", None),
+    )
+
+card = dashboard.kpi(svc.store, period, today, provider)
+counts = [t("runs_count", n=f"{card.summary.total_runs:,}")]
+if card.summary.total_requests is not None:
+    counts.append(t("requests_count", n=f"{card.summary.total_requests:,}"))
+st.metric(
+    t("total_spent"),
+    format_usd(card.summary.total_cost_usd),
+    delta=None if card.delta_usd is None else format_usd(card.delta_usd, signed=True),
+    delta_color="inverse",
+    delta_description=None if card.delta_usd is None else t("vs_previous", days=PERIOD_DAYS[period]),
+    border=True,
+)
+st.caption(" · ".join(counts))
+
+st.subheader(t("daily_spending"))
+range_ = st.selectbox(
+    t("range"),
+    list(RANGES),
+    key="range",
+    format_func=lambda r: t("range_days", n=RANGES[r]),
+    on_change=remembered("range", "30d"),
+)
+points = dashboard.chart(svc.store, range_, today, provider)
+runs = sum(p.runs for p in points)
+requests = [p.requests for p in points if p.requests is not None]
+subtitle = t("runs_over_period", n=f"{runs:,}")
+if requests:
+    subtitle += " · " + t("requests_over_period", n=f"{sum(requests):,}")
+st.caption(subtitle)
+labels = {"cost": t("chart_cost"), "runs": t("chart_runs"), "requests": t("chart_requests")}
+st.plotly_chart(spending_area(points, labels), width="stretch", key="spending_chart", config={"displaylogo": False})

@@ -1,0 +1,281 @@
+"""Deepgram adapter: billing breakdown (USD) + usage breakdown (requests), per project, over a MockTransport."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.config import Settings
+from core.errors import ConfigError, ProviderAuthError, ProviderError, ProviderResponseError, ProviderUnavailable
+from core.http import RetryPolicy
+from core.models import PROVIDER_REPORTED
+from core.providers import deepgram
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "deepgram"
+KEY = "dg-test-key-0123456789abcdef"
+FIRST, LAST = date(2026, 8, 18), date(2026, 8, 21)
+NO_SLEEP = RetryPolicy(sleep=lambda s: None)
+
+
+def load(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def routes(overrides: dict[str, httpx.Response | dict] | None = None) -> dict[str, httpx.Response | dict]:
+    """The happy path for two projects, by URL path; ``overrides`` replace some answers."""
+    table: dict[str, httpx.Response | dict] = {
+        "/v1/projects": load("projects.json"),
+        "/v1/projects/proj-a/billing/breakdown": load("billing_proj_a.json"),
+        "/v1/projects/proj-b/billing/breakdown": load("billing_proj_b.json"),
+        "/v1/projects/proj-a/usage/breakdown": load("usage_proj_a.json"),
+        "/v1/projects/proj-b/usage/breakdown": load("usage_proj_b.json"),
+    }
+    table.update(overrides or {})
+    return table
+
+
+def run(table, *, settings: Settings | None = None, policy: RetryPolicy = NO_SLEEP, first=FIRST, last=LAST):
+    """Fetch over a transport serving ``table``; returns ``(lines, requests seen)``."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        answer = table(request) if callable(table) else table.get(request.url.path)
+        if answer is None:
+            return httpx.Response(404, json={"err_code": "NOT_FOUND", "err_msg": "no such route"})
+        return answer if isinstance(answer, httpx.Response) else httpx.Response(200, json=answer)
+
+    settings = settings or Settings(deepgram_api_key=KEY)
+    with deepgram.client(settings, transport=httpx.MockTransport(handler)) as http:
+        return deepgram.fetch(http, first, last, settings, policy=policy), seen
+
+
+def fail(table, error: type[Exception], **kw) -> tuple[Exception, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        answer = table(request) if callable(table) else table[request.url.path]
+        return answer if isinstance(answer, httpx.Response) else httpx.Response(200, json=answer)
+
+    with pytest.raises(error) as info:
+        run(recording, **kw)
+    message = str(info.value)
+    assert KEY not in message
+    assert "\n" not in message
+    return info.value, seen
+
+
+def by_item(lines):
+    return {(line.day, line.line_item): line for line in lines}
+
+
+# --- sums, models, counts ---------------------------------------------------------------------------------------
+
+
+def test_fetch_sums_two_projects_into_one_line_per_day_and_line_item():
+    lines = by_item(run(routes())[0])
+    nova = lines[(date(2026, 8, 18), "streaming::nova-3")]
+    assert nova.cost_usd == Decimal("0.75")  # 0.25 (proj-a) + "0.5" (proj-b)
+    assert nova.model == "nova-3"
+    assert nova.provider == "deepgram" and nova.cost_source == PROVIDER_REPORTED
+
+
+def test_dollars_given_as_strings_or_floats_add_up_exactly():
+    lines = by_item(run(routes())[0])
+    assert lines[(date(2026, 8, 18), "sync::aura-2")].cost_usd == Decimal("0.3")  # 0.1 + 0.2, not 0.30000000000000004
+    assert lines[(date(2026, 8, 20), "streaming::Nova-2-Médical-日本")].cost_usd == Decimal("0.125")
+
+
+def test_unicode_and_html_looking_line_items_are_kept_verbatim():
+    lines = by_item(run(routes())[0])
+    html = lines[(date(2026, 8, 19), "batch::<img src=x onerror=alert(1)>")]
+    assert html.model == "<img src=x onerror=alert(1)>"
+    assert html.requests == 3
+    unicode = lines[(date(2026, 8, 20), "streaming::Nova-2-Médical-日本")]
+    assert unicode.model == "nova-2-médical-日本"
+    assert unicode.requests == 5
+
+
+def test_usage_model_names_match_line_models_case_insensitively():
+    lines = by_item(run(routes())[0])
+    assert lines[(date(2026, 8, 18), "streaming::nova-3")].requests == 42  # "Nova-3": 40 (proj-a) + 2 (proj-b)
+    assert lines[(date(2026, 8, 18), "sync::aura-2")].requests == 0
+
+
+def test_request_counts_add_up_exactly_even_when_names_do_not_match():
+    lines = run(routes())[0]
+    assert sum(line.requests for line in lines) == 40 + 7 + 3 + 2 + 5
+    unmatched = by_item(lines)[(date(2026, 8, 18), "aura-2-thalia-en (requests)")]
+    assert (unmatched.cost_usd, unmatched.requests, unmatched.model) == (Decimal(0), 7, "aura-2-thalia-en")
+
+
+def test_rows_outside_the_window_are_dropped():
+    lines = run(routes())[0]
+    assert {line.day for line in lines} == {date(2026, 8, 18), date(2026, 8, 19), date(2026, 8, 20)}
+    assert sum(line.cost_usd for line in lines) == Decimal("1.225")  # not the 1.00 of 08-17 nor the 9.99 of 08-22
+
+
+def test_empty_days_give_no_lines():
+    empty = load("empty_breakdown.json")
+    overrides = {
+        f"/v1/projects/{p}/{kind}/breakdown": empty for p in ("proj-a", "proj-b") for kind in ("billing", "usage")
+    }
+    assert run(routes(overrides))[0] == []
+
+
+def test_a_window_with_no_rows_inside_gives_no_lines():
+    assert run(routes(), first=date(2026, 8, 21), last=date(2026, 8, 21))[0] == []
+
+
+# --- what is sent -----------------------------------------------------------------------------------------------
+
+
+def test_fetch_sends_token_header_and_day_window_with_groupings():
+    seen = run(routes())[1]
+    assert [r.url.path for r in seen] == [
+        "/v1/projects",
+        "/v1/projects/proj-a/billing/breakdown",
+        "/v1/projects/proj-b/billing/breakdown",
+        "/v1/projects/proj-a/usage/breakdown",
+        "/v1/projects/proj-b/usage/breakdown",
+    ]
+    assert all(r.headers["Authorization"] == f"Token {KEY}" for r in seen)
+    assert all(r.url.host == "api.deepgram.com" for r in seen)
+    billing, usage = dict(seen[1].url.params), dict(seen[3].url.params)
+    # `end` may be exclusive (undocumented), so one more day is asked for and rows past `last` are dropped.
+    assert billing == {"start": "2026-08-18", "end": "2026-08-22", "grouping": "line_item"}
+    assert usage == {"start": "2026-08-18", "end": "2026-08-22", "grouping": "models"}
+
+
+def test_configured_project_ids_skip_the_project_list_and_are_deduplicated():
+    settings = Settings(deepgram_api_key=KEY, deepgram_project_ids=("proj-b", "proj-b"))
+    lines, seen = run(routes(), settings=settings)
+    assert [r.url.path for r in seen] == [
+        "/v1/projects/proj-b/billing/breakdown",
+        "/v1/projects/proj-b/usage/breakdown",
+    ]
+    assert by_item(lines)[(date(2026, 8, 18), "streaming::nova-3")].cost_usd == Decimal("0.5")
+
+
+def test_a_project_listed_twice_is_fetched_and_counted_once():
+    lines, seen = run(routes({"/v1/projects": load("projects_duplicate.json")}))
+    assert [r.url.path for r in seen].count("/v1/projects/proj-a/billing/breakdown") == 1
+    assert by_item(lines)[(date(2026, 8, 18), "streaming::nova-3")].cost_usd == Decimal("0.25")
+
+
+# --- failures ---------------------------------------------------------------------------------------------------
+
+
+def test_missing_key_raises_config_error_naming_the_variable():
+    with pytest.raises(ConfigError, match=r"DEEPGRAM_API_KEY.*console\.deepgram\.com"):
+        deepgram.client(Settings())
+    assert not deepgram.configured(Settings())
+    assert deepgram.configured(Settings(deepgram_api_key=KEY))
+
+
+def test_401_raises_auth_error_after_one_request():
+    exc, seen = fail(lambda r: httpx.Response(401, text="Invalid credentials."), ProviderAuthError)
+    assert len(seen) == 1
+    assert "DEEPGRAM_API_KEY" in str(exc)
+
+
+def test_billing_403_says_the_key_needs_billing_read_access():
+    settings = Settings(deepgram_api_key=KEY, deepgram_project_ids=("proj-a",))
+    exc, seen = fail(
+        lambda r: httpx.Response(403, json=load("error_category.json")), ProviderAuthError, settings=settings
+    )
+    assert len(seen) == 1
+    assert "billing read access" in str(exc)
+    assert "billing:read' scope. Ask an owner" in str(exc)  # the vendor's two-line message, flattened
+
+
+def test_429_waits_for_retry_after_then_succeeds():
+    sleeps: list[float] = []
+    table = routes()
+    limited = [httpx.Response(429, headers={"Retry-After": "7"}, text="Too Many Requests")]
+
+    def handler(request: httpx.Request):
+        return limited.pop() if limited else table[request.url.path]
+
+    lines, seen = run(handler, policy=RetryPolicy(sleep=sleeps.append))
+    assert sleeps == [7.0]
+    assert len(seen) == 6  # the list was asked twice, then four breakdowns
+    assert sum(line.requests for line in lines) == 57
+
+
+def test_500_every_time_raises_unavailable_after_bounded_attempts():
+    exc, seen = fail(lambda r: httpx.Response(500, text="upstream error"), ProviderUnavailable)
+    assert len(seen) == NO_SLEEP.max_attempts
+    assert "HTTP 500" in str(exc)
+
+
+def test_timeout_raises_unavailable():
+    def handler(request: httpx.Request):
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    fail(handler, ProviderUnavailable)
+
+
+def test_malformed_json_raises_response_error():
+    exc, _ = fail(lambda r: httpx.Response(200, text='{"projects": [ '), ProviderResponseError)
+    assert "malformed JSON" in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("path", "payload", "reason"),
+    [
+        ("/v1/projects", {"projects": "proj-a"}, "no projects list"),
+        ("/v1/projects", {"projects": [{"name": "no id"}]}, "without a project_id"),
+        ("/v1/projects/proj-a/billing/breakdown", {"results": [{"dollars": 1}]}, "without a grouping"),
+        (
+            "/v1/projects/proj-a/billing/breakdown",
+            {"results": [{"dollars": None, "grouping": {"start": "2026-08-18", "line_item": "streaming::nova-3"}}]},
+            "expected a number",
+        ),
+        (
+            "/v1/projects/proj-a/billing/breakdown",
+            {"results": [{"dollars": "1,5", "grouping": {"start": "2026-08-18", "line_item": "streaming::nova-3"}}]},
+            "expected a decimal number",
+        ),
+        (
+            "/v1/projects/proj-a/billing/breakdown",
+            {"results": [{"dollars": 1, "grouping": {"start": "2026-08-01", "end": "2026-08-31", "line_item": "x"}}]},
+            "spanning",
+        ),
+        (
+            "/v1/projects/proj-a/billing/breakdown",
+            {"resolution": {"units": "month", "amount": 1}, "results": []},
+            "expected 1 day",
+        ),
+        (
+            "/v1/projects/proj-a/usage/breakdown",
+            {"results": [{"requests": "many", "grouping": {"start": "2026-08-18", "models": ["Nova-3"]}}]},
+            "expected a count",
+        ),
+    ],
+)
+def test_unexpected_payload_shapes_raise_response_error(path, payload, reason):
+    table = routes({path: payload})
+    exc, _ = fail(lambda r: table[r.url.path], ProviderResponseError)
+    assert reason in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        (httpx.Response(400, text="Bad Request: grouping\nis invalid"), "HTTP 400 from GET /v1/projects"),
+        (httpx.Response(400, json=load("error_legacy.json")), "Invalid value for 'grouping'. Expected one of"),
+        (httpx.Response(400, json={"category": "INVALID_QUERY", "message": f"bad key {KEY}\r\nretry"}), "bad key ***"),
+    ],
+    ids=["plain-text", "err_code-err_msg", "category-message"],
+)
+def test_error_bodies_of_all_three_shapes_give_a_one_line_message(response, expected):
+    exc, seen = fail(lambda r: response, ProviderError)
+    assert expected in str(exc)
+    assert len(seen) == 1  # a 400 is not retried

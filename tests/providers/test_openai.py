@@ -1,0 +1,325 @@
+"""OpenAI adapter: fixtures are real-shaped Costs / Completions-usage pages served through httpx.MockTransport."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from core.config import Settings
+from core.errors import ConfigError, InputError, ProviderAuthError, ProviderResponseError, ProviderUnavailable
+from core.http import RetryPolicy
+from core.models import PROVIDER_REPORTED
+from core.providers import openai
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "openai"
+KEY = "sk-admin-TESTKEY-0123456789abcdef"
+SETTINGS = Settings(openai_admin_key=KEY)
+FIRST, LAST = date(2026, 8, 1), date(2026, 8, 4)
+COSTS = "/v1/organization/costs"
+USAGE = "/v1/organization/usage/completions"
+COSTS_CURSOR = "page_AAAAAGiL1zwAAAAA"
+USAGE_CURSOR = "page_AAAAAGiMKDwAAAAA"
+EMPTY_PAGE = {"object": "page", "data": [], "has_more": False, "next_page": None}
+
+
+def load(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+class FakeOpenAI:
+    """Answers by (path, page cursor) and records every request. A route may be a body, a Response or a handler."""
+
+    def __init__(self, **overrides: Any):
+        self.routes: dict[tuple[str, str | None], Any] = {
+            (COSTS, None): load("costs_page1.json"),
+            (COSTS, COSTS_CURSOR): load("costs_page2.json"),
+            (USAGE, None): load("usage_completions_page1.json"),
+            (USAGE, USAGE_CURSOR): load("usage_completions_page2.json"),
+        }
+        self.routes.update({(COSTS if k == "costs" else USAGE, None): v for k, v in overrides.items()})
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        reply = self.routes[(request.url.path, request.url.params.get("page"))]
+        if callable(reply):
+            reply = reply(request)
+        return reply if isinstance(reply, httpx.Response) else httpx.Response(200, json=reply)
+
+    def sent(self, path: str) -> list[httpx.Request]:
+        return [r for r in self.requests if r.url.path == path]
+
+
+def fetch(
+    server: Callable[[httpx.Request], httpx.Response],
+    first: date = FIRST,
+    last: date = LAST,
+    sleeps: list[float] | None = None,
+):
+    policy = RetryPolicy(sleep=(sleeps.append if sleeps is not None else lambda s: None))
+    http = openai.client(SETTINGS, transport=httpx.MockTransport(server))
+    return openai.fetch(http, first, last, SETTINGS, policy=policy)
+
+
+def by_key(lines) -> dict[tuple[date, str], Any]:
+    return {(line.day, line.line_item): line for line in lines}
+
+
+def fail(server, exc_type):
+    """Run a fetch that must fail; check the message is one line without the key, and return the error."""
+    with pytest.raises(exc_type) as info:
+        fetch(server)
+    message = str(info.value)
+    assert KEY not in message and "TESTKEY" not in message
+    assert "\n" not in message
+    return info.value
+
+
+# --- pagination and request details -------------------------------------------------------------------------------
+
+
+def test_fetch_follows_next_page():
+    server = FakeOpenAI()
+    lines = fetch(server)
+    assert [r.url.params.get("page") for r in server.sent(COSTS)] == [None, COSTS_CURSOR]
+    assert [r.url.params.get("page") for r in server.sent(USAGE)] == [None, USAGE_CURSOR]
+    assert {line.day for line in lines} == {date(2026, 8, 1), date(2026, 8, 2), date(2026, 8, 4)}
+
+
+def test_next_page_repeats_the_identical_query():
+    server = FakeOpenAI()
+    fetch(server)
+    for path in (COSTS, USAGE):
+        first, second = server.sent(path)
+        rest = [(k, v) for k, v in second.url.params.multi_items() if k != "page"]
+        assert rest == list(first.url.params.multi_items())
+
+
+def test_fetch_sends_admin_key_and_utc_window():
+    server = FakeOpenAI()
+    fetch(server)
+    for request in server.requests:
+        assert request.headers["Authorization"] == f"Bearer {KEY}"
+        assert request.url.host == "api.openai.com"
+        params = request.url.params
+        assert params["start_time"] == "1785542400"  # 2026-08-01T00:00Z
+        assert params["end_time"] == "1785888000"  # 2026-08-05T00:00Z: exclusive, so 08-04 is included
+        assert params["bucket_width"] == "1d"
+        assert params["limit"] == "31"
+    assert server.sent(COSTS)[0].url.params.get_list("group_by") == ["line_item"]
+    assert server.sent(USAGE)[0].url.params.get_list("group_by") == ["model"]
+
+
+def test_long_range_is_split_into_windows_of_at_most_31_days():
+    server = FakeOpenAI(costs=EMPTY_PAGE, usage=EMPTY_PAGE)
+    assert fetch(server, date(2026, 1, 1), date(2026, 3, 15)) == []
+    windows = [(int(r.url.params["start_time"]), int(r.url.params["end_time"])) for r in server.sent(COSTS)]
+    day = 86400
+    jan1, feb1, mar4, mar16 = 1767225600, 1769904000, 1769904000 + 31 * day, 1769904000 + 43 * day
+    assert windows == [(jan1, feb1), (feb1, mar4), (mar4, mar16)]
+    assert all(end - start <= 31 * day for start, end in windows)
+    assert len(server.sent(USAGE)) == 3
+
+
+def test_days_outside_the_requested_range_are_dropped():
+    lines = fetch(FakeOpenAI(), date(2026, 8, 2), date(2026, 8, 2))
+    assert {line.day for line in lines} == {date(2026, 8, 2)}
+
+
+def test_first_after_last_is_refused():
+    with pytest.raises(InputError):
+        fetch(FakeOpenAI(), date(2026, 8, 5), date(2026, 8, 4))
+
+
+# --- parsing --------------------------------------------------------------------------------------------------------
+
+
+def test_amounts_are_exact_decimals_from_numbers_and_strings():
+    lines = by_key(fetch(FakeOpenAI()))
+    assert lines[(date(2026, 8, 2), "gpt-4o-2024-08-06, input")].cost_usd == Decimal("12.50")  # sent as "12.50"
+    assert lines[(date(2026, 8, 1), "gpt-4o-2024-08-06, input")].cost_usd == Decimal("0.06")
+    assert lines[(date(2026, 8, 1), "gpt-4o-2024-08-06, output")].cost_usd == Decimal("1.2")
+    assert sum(line.cost_usd for line in lines.values()) == Decimal("20.125")  # 1.275 + 16 + 2.85
+    assert all(isinstance(line.cost_usd, Decimal) for line in lines.values())
+    assert all(line.provider == "openai" and line.cost_source == PROVIDER_REPORTED for line in lines.values())
+
+
+def test_empty_day_gives_no_lines():
+    lines = fetch(FakeOpenAI())
+    assert not [line for line in lines if line.day == date(2026, 8, 3)]
+
+
+def test_model_is_the_text_before_the_first_comma():
+    lines = by_key(fetch(FakeOpenAI()))
+    assert lines[(date(2026, 8, 1), "gpt-4o-mini-2024-07-18, input")].model == "gpt-4o-mini-2024-07-18"
+    assert lines[(date(2026, 8, 2), "Text tokens")].model == "Text tokens"
+
+
+def test_null_line_item_is_unspecified():
+    line = by_key(fetch(FakeOpenAI()))[(date(2026, 8, 2), "(unspecified)")]
+    assert line.model is None
+    assert line.cost_usd == Decimal("0.5")
+
+
+def test_unicode_and_html_line_items_are_kept_verbatim():
+    lines = by_key(fetch(FakeOpenAI()))
+    html = lines[(date(2026, 8, 4), "<script>alert(1)</script>, input")]
+    assert html.model == "<script>alert(1)</script>"
+    assert html.requests == 2
+    assert lines[(date(2026, 8, 4), "ünïcødé-模型-🚀, output")].model == "ünïcødé-模型-🚀"
+
+
+def test_requests_per_day_equal_the_sum_of_num_model_requests():
+    expected: dict[date, int] = defaultdict(int)
+    for name in ("usage_completions_page1.json", "usage_completions_page2.json"):
+        for bucket in load(name)["data"]:
+            day = datetime.fromtimestamp(bucket["start_time"], UTC).date()
+            expected[day] += sum(r["num_model_requests"] for r in bucket["results"])
+    got: dict[date, int] = defaultdict(int)
+    for line in fetch(FakeOpenAI()):
+        assert line.requests is not None
+        got[line.day] += line.requests
+    assert dict(got) == {d: n for d, n in expected.items() if n}
+    assert got[date(2026, 8, 1)] == 17
+
+
+def test_requests_go_to_the_first_line_of_their_model():
+    lines = by_key(fetch(FakeOpenAI()))
+    assert lines[(date(2026, 8, 1), "gpt-4o-2024-08-06, input")].requests == 5
+    assert lines[(date(2026, 8, 1), "gpt-4o-2024-08-06, output")].requests == 0
+    assert lines[(date(2026, 8, 2), "Text tokens")].requests == 0
+
+
+def test_requests_without_a_cost_line_get_a_zero_cost_line():
+    line = by_key(fetch(FakeOpenAI()))[(date(2026, 8, 2), "o3-mini-2025-01-31 (requests)")]
+    assert (line.cost_usd, line.requests, line.model) == (Decimal(0), 7, "o3-mini-2025-01-31")
+
+
+# --- malformed payloads ---------------------------------------------------------------------------------------------
+
+
+def _costs_with(change: Callable[[dict], Any]) -> dict:
+    page = load("costs_page1.json")
+    change(page)
+    return page
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param({"object": "page", "has_more": False}, id="missing-data"),
+        pytest.param([], id="not-an-object"),
+        pytest.param(_costs_with(lambda p: p["data"][0].update(results={"a": 1})), id="results-not-a-list"),
+        pytest.param(_costs_with(lambda p: p["data"][0].update(start_time="2026-08-01")), id="bucket-time-text"),
+        pytest.param(_costs_with(lambda p: p["data"][0].update(start_time=None)), id="bucket-time-missing"),
+        pytest.param(_costs_with(lambda p: p["data"][0]["results"][0]["amount"].update(value="12,50")), id="amount"),
+        pytest.param(_costs_with(lambda p: p["data"][0]["results"][0]["amount"].update(value=None)), id="amount-null"),
+        pytest.param(_costs_with(lambda p: p["data"][0]["results"][0].pop("amount")), id="amount-missing"),
+        pytest.param(_costs_with(lambda p: p.update(next_page=None)), id="has-more-without-next-page"),
+        pytest.param(_costs_with(lambda p: p.update(has_more="yes")), id="has-more-not-bool"),
+    ],
+)
+def test_malformed_cost_page_is_a_response_error(page):
+    fail(FakeOpenAI(costs=page), ProviderResponseError)
+
+
+def test_non_usd_currency_is_refused():
+    page = _costs_with(lambda p: p["data"][0]["results"][0]["amount"].update(currency="eur"))
+    error = fail(FakeOpenAI(costs=page), ProviderResponseError)
+    assert "eur" in str(error)
+
+
+def test_malformed_usage_page_is_a_response_error():
+    page = load("usage_completions_page1.json")
+    del page["data"][0]["results"][0]["num_model_requests"]
+    fail(FakeOpenAI(usage=page), ProviderResponseError)
+
+
+def test_malformed_json_is_a_response_error():
+    server = FakeOpenAI(costs=httpx.Response(200, content=b'{"object": "page", "data": ['))
+    fail(server, ProviderResponseError)
+
+
+def test_repeated_cursor_is_a_response_error():
+    server = FakeOpenAI()
+    looping = load("costs_page2.json") | {"has_more": True, "next_page": COSTS_CURSOR}
+    server.routes[(COSTS, COSTS_CURSOR)] = looping
+    error = fail(server, ProviderResponseError)
+    assert "twice" in str(error)
+    assert len(server.sent(COSTS)) == 2
+
+
+# --- HTTP failures --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_auth_failure_is_not_retried(status):
+    body = {"error": {"message": "Invalid admin key", "type": "invalid_request_error", "param": None, "code": None}}
+    server = FakeOpenAI(costs=httpx.Response(status, json=body))
+    error = fail(server, ProviderAuthError)
+    assert len(server.requests) == 1
+    assert "OPENAI_ADMIN_KEY" in str(error) and "sk-admin-" in str(error)
+
+
+def test_rate_limit_waits_retry_after_then_returns_the_data():
+    server = FakeOpenAI()
+    replies = iter([httpx.Response(429, headers={"Retry-After": "7"}, json={"error": {"message": "slow down"}})])
+    first_page = server.routes[(COSTS, None)]
+    server.routes[(COSTS, None)] = lambda request: next(replies, httpx.Response(200, json=first_page))
+    sleeps: list[float] = []
+    lines = fetch(server, sleeps=sleeps)
+    assert sleeps == [7.0]
+    assert len(server.sent(COSTS)) == 3  # 429, page 1 again, page 2
+    assert lines == fetch(FakeOpenAI())
+
+
+def test_server_errors_give_up_after_bounded_attempts():
+    server = FakeOpenAI(costs=httpx.Response(500, json={"error": {"message": "boom"}}))
+    sleeps: list[float] = []
+    with pytest.raises(ProviderUnavailable) as info:
+        fetch(server, sleeps=sleeps)
+    assert len(server.requests) == RetryPolicy().max_attempts
+    assert len(sleeps) == RetryPolicy().max_attempts - 1
+    assert KEY not in str(info.value)
+
+
+def test_timeout_is_unavailable():
+    def hang(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    server = FakeOpenAI(costs=hang)
+    fail(server, ProviderUnavailable)
+    assert len(server.requests) == RetryPolicy().max_attempts
+
+
+def test_usage_failure_fails_the_whole_fetch():
+    server = FakeOpenAI(usage=httpx.Response(503, json={"error": {"message": "unavailable"}}))
+    fail(server, ProviderUnavailable)
+    assert len(server.sent(COSTS)) == 2  # costs were read, but nothing is returned without the counts
+
+
+# --- configuration --------------------------------------------------------------------------------------------------
+
+
+def test_missing_key_is_a_config_error():
+    assert not openai.configured(Settings())
+    assert openai.configured(SETTINGS)
+    with pytest.raises(ConfigError, match="OPENAI_ADMIN_KEY is not set"):
+        openai.client(Settings())
+
+
+def test_base_url_comes_from_settings():
+    server = FakeOpenAI()
+    settings = Settings(openai_admin_key=KEY, openai_base_url="https://proxy.example.com/openai/v1")
+    server.routes = {("/openai" + path, cursor): body for (path, cursor), body in server.routes.items()}
+    http = openai.client(settings, transport=httpx.MockTransport(server))
+    assert openai.fetch(http, FIRST, LAST, settings, policy=RetryPolicy(sleep=lambda s: None))
+    assert {r.url.host for r in server.requests} == {"proxy.example.com"}
