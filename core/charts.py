@@ -18,7 +18,7 @@ def spending_area(points: list[ChartPoint], labels: dict[str, str]) -> go.Figure
             y=[float(p.cost_usd) for p in points],
             customdata=custom,
             mode="lines+markers" if len(points) <= 31 else "lines",
-            line={"color": ACCENT, "width": 2, "shape": "spline", "smoothing": 0.4},
+            line={"color": ACCENT, "width": 2},  # straight segments: a spline would draw spend that never happened
             marker={"size": 5},
             fill="tozeroy",
             fillgradient={

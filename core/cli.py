@@ -11,11 +11,14 @@ import sys
 from collections.abc import Callable, Sequence
 
 from core import jsonout
+from core.collect import NOT_CONFIGURED, collect
 from core.config import Settings, load_settings
 from core.demo import load_demo_data, remove_demo_data
 from core.errors import ConfigError, InputError, SpendError
-from core.periods import PERIODS, RANGES, parse_day, utc_now, utc_today
+from core.periods import PERIODS, RANGES, last_complete_month, parse_day, parse_month, utc_now, utc_today
+from core.money import ZERO
 from core.providers import PROVIDERS, check_provider
+from core.report import monthly_report
 from core.scraper_runs import MAX_BACKFILL_DAYS, backfill, record_scraper_run
 from core.store import runs, spend
 from core.store.db import Store, open_store
@@ -45,6 +48,13 @@ def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
 def _day(text: str):
     try:
         return parse_day(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _month(text: str):
+    try:
+        return parse_month(text)
     except InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -84,6 +94,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source")
     p.add_argument("--limit", type=_int_in(1, MAX_LIMIT, "--limit"), default=100)
     p.add_argument("--offset", type=_int_in(0, 10**9, "--offset"), default=0)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("collect", help="pull every configured provider's billing data into the database")
+    p.add_argument("--month", type=_month, help="YYYY-MM (default: this UTC month to date + the previous month)")
+    p.add_argument(
+        "--provider",
+        nargs="+",
+        choices=list(PROVIDERS),
+        metavar="NAME",
+        help=f"only these providers ({', '.join(PROVIDERS)})",
+    )
+    p.add_argument("--send-email", action="store_true", help="then send the month's report email")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("report", help="a month's cost per provider, change vs the previous month, top models")
+    p.add_argument("--month", type=_month, help="YYYY-MM (default: the last complete month)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("demo", help="load clearly-labelled sample data")
@@ -172,6 +198,57 @@ def _cmd_runs(args, settings: Settings, store: Store) -> int:
     return EXIT_OK
 
 
+def _cmd_collect(args, settings: Settings, store: Store) -> int:
+    def progress(provider: str, status: str, detail: str | None) -> None:
+        _err(f"collect: {provider} {status}" + (f": {detail}" if detail else ""))
+
+    result = collect(settings, store, month=args.month, providers=args.provider, progress=progress)
+    report = result.report
+    by_name = {p.provider: p for p in report.providers}
+    providers = {}
+    for name, outcome in result.outcomes.items():
+        row = by_name.get(name)
+        configured = outcome.status != NOT_CONFIGURED
+        providers[name] = {
+            "status": outcome.status,
+            "cost_usd": (row.cost_usd if row else ZERO) if configured else None,
+            "requests": (row.requests if row else None) if configured else None,
+            "error": outcome.error,
+        }
+    if not any(o.status != NOT_CONFIGURED for o in result.outcomes.values()):
+        _err("collect: no provider is configured; set at least one key (see README > Configuration)")
+    if args.json:
+        _out(
+            jsonout.dumps(
+                {
+                    "month": report.key,
+                    "providers": providers,
+                    "total_cost_usd": report.total_cost_usd,
+                    "previous_month_cost_usd": report.previous_month_cost_usd,
+                    "change_percent": jsonout.percent(report.change_percent),
+                }
+            )
+        )
+    else:
+        for name, row in providers.items():
+            cost = "" if row["cost_usd"] is None else f"${row['cost_usd']:,.6f}"
+            _out(f"{name:<11} {row['status']:<15} {cost:>18}  {row['error'] or ''}")
+        _out(f"total {report.key}: ${report.total_cost_usd:,.6f}")
+    return EXIT_FAILED if result.failed else EXIT_OK
+
+
+def _cmd_report(args, settings: Settings, store: Store) -> int:
+    report = monthly_report(store, args.month or last_complete_month(utc_today()), settings.app_base_url)
+    if args.json:
+        _out(jsonout.dumps(jsonout.report_json(report)))
+    else:
+        _out(f"{report.key}: ${report.total_cost_usd:,.6f} across {report.provider_count} providers")
+        for p in report.providers:
+            change = "" if p.change_percent is None else f"{p.change_percent:+.2f}%"
+            _out(f"  {p.provider:<11} ${p.cost_usd:>16,.6f} {change:>10}")
+    return EXIT_OK
+
+
 def _cmd_demo(args, settings: Settings, store: Store) -> int:
     if args.remove:
         remove_demo_data(store)
@@ -187,12 +264,17 @@ COMMANDS: dict[str, Callable] = {
     "chart": _cmd_chart,
     "apify": _cmd_apify,
     "runs": _cmd_runs,
+    "collect": _cmd_collect,
+    "report": _cmd_report,
     "demo": _cmd_demo,
 }
 
 
 def main(argv: Sequence[str] | None = None, environ=None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
+        return int(exc.code or 0)
     settings: Settings | None = None
     try:
         settings = load_settings(environ)

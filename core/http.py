@@ -112,8 +112,11 @@ def request_json(
     while True:
         attempt += 1
         retry_after: float | None = None
+        # Never wait past the policy's total budget, whatever the client's own timeout says.
+        remaining = max(policy.max_total_seconds - (policy.clock() - started), 1.0)
+        timeout = httpx.Timeout(min(client.timeout.read or remaining, remaining), connect=client.timeout.connect)
         try:
-            response = client.request(method, url, params=params, json=json_body)
+            response = client.request(method, url, params=params, json=json_body, timeout=timeout)
         except httpx.TimeoutException:
             failure = ProviderUnavailable(provider, "timed out; the API did not answer in time, try again later")
         except httpx.TransportError as exc:

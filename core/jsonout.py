@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from core.models import ChartPoint, ScraperRun, Summary
+from core.report import MonthReport
 from core.money import format_json
 
 
@@ -46,4 +47,35 @@ def run_json(run: ScraperRun) -> dict:
         "finished_at": run.finished_at,
         "origin": run.origin,
         "usage_details": run.usage_details,
+    }
+
+
+def percent(value: Decimal | None) -> float | None:
+    """Percentage points as a JSON number (12.34 means +12.34 %); already rounded to 2 decimals."""
+    return None if value is None else float(value)
+
+
+def report_json(report: MonthReport) -> dict:
+    return {
+        "month": report.key,
+        "total_cost_usd": report.total_cost_usd,
+        "previous_month_cost_usd": report.previous_month_cost_usd,
+        "change_percent": percent(report.change_percent),
+        "provider_count": report.provider_count,
+        "report_url": report.report_url,
+        "providers": [
+            {
+                "provider": p.provider,
+                "cost_usd": p.cost_usd,
+                "previous_cost_usd": p.previous_cost_usd,
+                "change_percent": percent(p.change_percent),
+                "requests": p.requests,
+                "cost_source": p.cost_source,
+                "top_models": [{"model": m.model, "cost_usd": m.cost_usd} for m in p.top_models],
+                "collected_at": p.collected_at,
+                "last_status": p.status,
+                "last_error": p.error,
+            }
+            for p in report.providers
+        ],
     }

@@ -29,7 +29,8 @@ if first_activity(svc.store) is None:
 if has_demo_data(svc.store):
     st.warning(t("demo_banner"), icon=":material/science:")
 
-providers = [None, *PROVIDERS]
+ALL = "all"
+providers = [ALL, *PROVIDERS]
 left, right = st.columns([1, 1])
 with left:
     period = st.selectbox(
@@ -44,9 +45,10 @@ with right:
         t("provider"),
         providers,
         key="provider",
-        format_func=lambda p: t("all_providers") if p is None else p,
-        on_change=remembered("provider", None),
+        format_func=lambda p: t("all_providers") if p == ALL else PROVIDERS[p].LABEL,
+        on_change=remembered("provider", ALL),
     )
+provider = None if provider == ALL else provider
 
 card = dashboard.kpi(svc.store, period, today, provider)
 counts = [t("runs_count", n=f"{card.summary.total_runs:,}")]

@@ -34,6 +34,7 @@ from core.providers._lines import LineBuilder
 NAME = "anthropic"
 LABEL = "Anthropic"
 KEY_ENV = "ANTHROPIC_ADMIN_KEY"
+HAS_REQUEST_COUNTS = False  # the Admin API reports tokens and cost, never a number of requests
 AUTH_HINT = (
     "set ANTHROPIC_ADMIN_KEY to an Admin key (sk-ant-admin01-...) that an organization admin creates in "
     "console.anthropic.com > Settings > Admin keys; ordinary API keys cannot read the cost report"

@@ -83,7 +83,7 @@ def _get(
     try:
         body = request_json(http, NAME, "GET", path, params=params, policy=policy, auth_hint=hint)
     except ProviderError as exc:  # error bodies come in three shapes, some with line breaks
-        raise type(exc)(NAME, _one_line(exc.reason, secret)) from None
+        raise type(exc)(NAME, _one_line(exc.reason, secret), status=exc.status) from None
     if not isinstance(body, dict):
         raise ProviderResponseError(NAME, f"GET {path} did not return a JSON object")
     return body

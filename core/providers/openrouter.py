@@ -14,7 +14,7 @@ OpenRouter bills; ``byok_usage_inference`` was paid on the customer's own provid
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -35,10 +35,17 @@ AUTH_HINT = (
     f"and set {KEY_ENV} to it"
 )
 ACTIVITY = "/activity"
+HISTORY_DAYS = 30  # /activity forgets: it only covers the last 30 completed UTC days
 
 
 def configured(settings: Settings) -> bool:
     return bool(settings.openrouter_management_key)
+
+
+def coverage(first: date, last: date, today: date) -> tuple[date, date] | None:
+    """The part of ``first..last`` that ``/activity`` can answer for. Stored days outside it stay as stored."""
+    first, last = max(first, today - timedelta(days=HISTORY_DAYS)), min(last, today - timedelta(days=1))
+    return (first, last) if first <= last else None
 
 
 def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
@@ -57,7 +64,7 @@ def fetch(
     try:
         body = request_json(http, NAME, "GET", ACTIVITY, policy=policy, auth_hint=AUTH_HINT)
     except ProviderError as exc:  # keep the message one clean line, whatever the error body held
-        raise type(exc)(NAME, _one_line(exc.reason, settings.openrouter_management_key)) from None
+        raise type(exc)(NAME, _one_line(exc.reason, settings.openrouter_management_key), status=exc.status) from None
     lines = LineBuilder(NAME)
     counts: list[tuple[tuple[date, str], int]] = []
     for day, model, cost, requests in _parse(body):

@@ -1,0 +1,198 @@
+"""Collection: every configured provider, concurrently, into SQL; then the month's snapshots and summary.
+
+A provider's data is written only after all of its pages arrived, in one transaction, so a provider that fails
+(auth, outage, malformed payload) leaves what was stored exactly as it was and never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import httpx
+
+from core.config import Settings
+from core.errors import InputError, SpendError
+from core.http import DEFAULT_POLICY, RetryPolicy
+from core.models import DailyCost, ScraperRun
+from core.periods import UTC, month_end, month_key, month_start, previous_month, utc_now
+from core.providers import PROVIDERS, apify, get_provider
+from core.report import MonthReport, monthly_report
+from core.scraper_runs import IMPORT_SOURCE
+from core.store import collections, costs, runs, snapshots
+from core.store.db import Store
+
+log = logging.getLogger(__name__)
+TRAILING_DAYS = 3  # providers restate recent days: every collection re-fetches at least these
+
+OK, FAILED, NOT_CONFIGURED = "ok", "failed", "not_configured"
+Progress = Callable[[str, str, str | None], None]  # (provider, status, detail)
+
+
+@dataclass(frozen=True)
+class ProviderOutcome:
+    provider: str
+    status: str
+    error: str | None = None
+    lines: int = 0
+
+
+@dataclass(frozen=True)
+class CollectionResult:
+    month: date
+    outcomes: dict[str, ProviderOutcome]
+    report: MonthReport
+    run_id: int
+    months: list[date] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[str]:
+        return [name for name, o in self.outcomes.items() if o.status == FAILED]
+
+
+def windows(month: date | None, today: date) -> list[tuple[date, date]]:
+    """The inclusive day windows to fetch: the month (default: this month to date plus the previous month) and
+    the trailing days, merged where they touch."""
+    if month is None:
+        spans = [(previous_month(today), today)]
+    else:
+        if month > month_start(today):
+            raise InputError(f"month {month_key(month)} has not started yet (today is {today} UTC)")
+        spans = [(month, min(month_end(month), today))]
+    spans.append((today - timedelta(days=TRAILING_DAYS - 1), today))
+    spans.sort()
+    merged = [spans[0]]
+    for first, last in spans[1:]:
+        if first <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def _months_in(spans: Sequence[tuple[date, date]]) -> list[date]:
+    months: set[date] = set()
+    for first, last in spans:
+        m = month_start(first)
+        while m <= last:
+            months.add(m)
+            m = month_end(m) + timedelta(days=1)
+    return sorted(months)
+
+
+def _fetch(module, settings: Settings, spans, transport, policy: RetryPolicy):
+    """Everything one provider has for the windows, or an exception. Nothing is written here."""
+    with module.client(settings, transport) as http:
+        if module is apify:
+            fetched: list[ScraperRun] = []
+            for first, last in spans:
+                before = datetime.combine(last, time.max, tzinfo=UTC)
+                after = datetime.combine(first, time.min, tzinfo=UTC)
+                for page, _total in apify.iter_run_pages(
+                    http, after, source=IMPORT_SOURCE, started_before=before, policy=policy
+                ):
+                    fetched.extend(page)
+            return fetched
+        return [module.fetch(http, first, last, settings, policy) for first, last in spans]
+
+
+def _write(store: Store, module, spans, fetched, today: date) -> int:
+    with store.engine.begin() as conn:
+        if module is apify:
+            return runs.upsert_runs(store, conn, fetched, keep_labels=True)
+        written = 0
+        coverage = getattr(module, "coverage", None)
+        for (first, last), lines in zip(spans, fetched, strict=True):
+            window = coverage(first, last, today) if coverage else (first, min(last, today))
+            if window is None:
+                continue
+            inside: list[DailyCost] = [line for line in lines if window[0] <= line.day <= window[1]]
+            written += costs.replace_lines(store, conn, module.NAME, window[0], window[1], inside)
+        return written
+
+
+def _collect_one(name, settings, store, spans, today, transport, policy, progress) -> ProviderOutcome:
+    module = get_provider(name)
+    if not module.configured(settings):
+        return ProviderOutcome(name, NOT_CONFIGURED)
+    if progress:
+        progress(name, "running", None)
+    try:
+        fetched = _fetch(module, settings, spans, transport, policy)
+        written = _write(store, module, spans, fetched, today)
+    except SpendError as exc:
+        return ProviderOutcome(name, FAILED, settings.redact(str(exc)))
+    except Exception as exc:  # a bug in one adapter must not stop the others; it is logged in full
+        log.exception("collecting %s failed unexpectedly", name)
+        return ProviderOutcome(name, FAILED, settings.redact(f"{name}: unexpected error ({type(exc).__name__})"))
+    return ProviderOutcome(name, OK, lines=written)
+
+
+def collect(
+    settings: Settings,
+    store: Store,
+    *,
+    month: date | None = None,
+    providers: Sequence[str] | None = None,
+    transports: Mapping[str, httpx.BaseTransport] | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> CollectionResult:
+    """Collect ``month`` (default: the current UTC month to date, plus a refresh of the previous month)."""
+    names = list(dict.fromkeys(providers)) if providers else list(PROVIDERS)
+    for name in names:
+        get_provider(name)  # unknown names fail before anything is written
+    today = (now or utc_now()).date()
+    spans = windows(month, today)
+    target = month or month_start(today)
+    run_id = collections.start_run(store, target)
+    transports = transports or {}
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        futures = {
+            name: pool.submit(_collect_one, name, settings, store, spans, today, transports.get(name), policy, progress)
+            for name in names
+        }
+        outcomes = {name: future.result() for name, future in futures.items()}
+    when = utc_now()
+    for outcome in outcomes.values():
+        collections.set_status(store, outcome.provider, outcome.status, outcome.error, when)
+        if progress and outcome.status != NOT_CONFIGURED:
+            progress(outcome.provider, outcome.status, outcome.error)
+    months = _months_in(spans)
+    for m in months:
+        snapshots.save_month(store, monthly_report(store, m, settings.app_base_url))
+    report = monthly_report(store, target, settings.app_base_url)
+    attempted = [o for o in outcomes.values() if o.status != NOT_CONFIGURED]
+    status = (
+        OK
+        if all(o.status == OK for o in attempted)
+        else ("failed" if attempted and all(o.status == FAILED for o in attempted) else "partial")
+    )
+    by_name = {p.provider: p for p in report.providers}
+    collections.finish_run(
+        store,
+        run_id,
+        status,
+        {
+            name: {
+                "status": o.status,
+                "error": o.error,
+                "cost_usd": str(by_name[name].cost_usd) if name in by_name else None,
+            }
+            for name, o in outcomes.items()
+        },
+    )
+    return CollectionResult(target, outcomes, report, run_id, months)
+
+
+def provider_cost(result: CollectionResult, name: str) -> tuple[Decimal | None, int | None]:
+    """(cost, requests) of a provider in the collected month, from the derived report."""
+    for p in result.report.providers:
+        if p.provider == name:
+            return p.cost_usd, p.requests
+    return None, None

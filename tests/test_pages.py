@@ -1,0 +1,131 @@
+"""AppTest: each page boots, and the widgets drive what is shown."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from core.models import ScraperRun
+from core.store import runs
+from core.store.db import open_store
+
+APP = "../streamlit_app.py"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    """Each test gets its own database and no provider keys; Streamlit caches are process-wide."""
+    for var in (
+        "APIFY_TOKEN",
+        "OPENAI_ADMIN_KEY",
+        "ANTHROPIC_ADMIN_KEY",
+        "ELEVENLABS_API_KEY",
+        "DEEPGRAM_API_KEY",
+        "OPENROUTER_MANAGEMENT_KEY",
+        "APP_PASSWORD",
+        "REPORT_SECRET_TOKEN",
+        "APP_LANGUAGE",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml here
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def seed(tmp_path):
+    now = datetime.now(UTC).replace(hour=0, minute=0, second=1, microsecond=0)
+    store = open_store(f"sqlite:///{tmp_path / 'app.db'}")
+    with store.engine.begin() as conn:
+        runs.upsert_runs(
+            store,
+            conn,
+            [
+                ScraperRun("today1", "maps", now, "SUCCEEDED", Decimal("1.10")),
+                ScraperRun("days3", "maps", now - timedelta(days=3), "SUCCEEDED", Decimal("2.20")),
+                ScraperRun("days20", "shop", now - timedelta(days=20), "FAILED", Decimal("4.40")),
+                ScraperRun("days60", "shop", now - timedelta(days=60), "SUCCEEDED", Decimal("8.80")),
+            ],
+            keep_labels=False,
+        )
+    store.dispose()
+
+
+def chart_points(at: AppTest) -> int:
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return len(spec["data"][0]["x"])
+
+
+def test_empty_database_shows_what_to_configure_and_loads_sample_data():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.subheader[0].value == "No spending recorded yet"
+    assert "APIFY_TOKEN" in at.info[0].value
+    at.button(key="load_demo").click().run()
+    assert not at.exception
+    assert at.metric[0].label == "Total spent"
+    assert "sample data" in at.warning[0].value
+
+
+def test_total_spent_follows_the_period_selector(tmp_path):
+    seed(tmp_path)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    expected = {"day": "$1.10", "week": "$3.30", "month": "$7.70", "all": "$16.50"}
+    for period, value in expected.items():
+        at.selectbox(key="period").set_value(period).run()
+        assert at.metric[0].value == value, period
+    at.selectbox(key="period").set_value("week").run()
+    assert at.metric[0].delta == "+$3.30"  # nothing in the 7 days before
+    assert "2 runs" in at.caption[0].value
+
+
+def test_chart_has_every_day_of_the_selected_range(tmp_path):
+    seed(tmp_path)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert chart_points(at) == 30
+    for range_, n in (("7d", 7), ("90d", 90)):
+        at.selectbox(key="range").set_value(range_).run()
+        assert chart_points(at) == n
+    assert any("4 runs over the period" in c.value for c in at.caption)
+
+
+def test_choices_survive_reruns(tmp_path):
+    seed(tmp_path)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.selectbox(key="period").set_value("all").run()
+    at.run()
+    assert at.selectbox(key="period").value == "all" and at.metric[0].value == "$16.50"
+
+
+def test_french_labels(monkeypatch, tmp_path):
+    seed(tmp_path)
+    monkeypatch.setenv("APP_LANGUAGE", "fr")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert at.metric[0].label == "Total dépensé"
+    assert at.selectbox(key="period").options == ["Jour", "Dernière semaine", "Dernier mois", "Tous"]
+    assert any("exécutions sur la période" in c.value for c in at.caption)
+
+
+def test_scraper_runs_page_lists_runs_with_totals(tmp_path):
+    seed(tmp_path)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/scraper_runs.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 3  # the default filter is the last 30 days
+    assert "3 runs, $7.70 in total" in at.caption[0].value
+    at.text_input(key="runs_scraper").input("maps").run()
+    assert len(at.dataframe[0].value) == 2
+
+
+def test_bad_configuration_shows_one_clear_error(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql://root:hunter2@db/x")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "DATABASE_URL must start with" in at.error[0].value and "hunter2" not in at.error[0].value
