@@ -1,14 +1,31 @@
-"""Spendboard: the frame around every page (config, shared services, navigation)."""
+"""Spendboard: the frame around every page (config, shared services, access, navigation)."""
 
 import streamlit as st
 
+from core.ui.auth import access, password_form, sign_out_button
 from core.ui.services import services, t
 
 st.set_page_config(page_title="Spendboard", page_icon=":material/payments:", layout="wide")
-services()  # built once per process; a configuration error stops here with one clear message
+svc = services()  # built once per process; a configuration error stops here with one clear message
+allowed = access(svc.settings)
 
-pages = [
-    st.Page("pages/overview.py", title=t("nav_overview"), icon=":material/monitoring:", default=True),
-    st.Page("pages/scraper_runs.py", title=t("nav_runs"), icon=":material/list_alt:", url_path="runs"),
-]
-st.navigation(pages).run()
+overview = st.Page("pages/overview.py", title=t("nav_overview"), icon=":material/monitoring:", default=True)
+runs = st.Page("pages/scraper_runs.py", title=t("nav_runs"), icon=":material/list_alt:", url_path="runs")
+report = st.Page(
+    "pages/report.py",
+    title=t("nav_report"),
+    icon=":material/summarize:",
+    url_path="report",
+    visibility="visible" if allowed.report else "hidden",
+)
+
+page = st.navigation([overview, runs, report], position="sidebar" if allowed.full else "hidden")
+if page.url_path == report.url_path:
+    if not allowed.report:  # no valid token and no signed-in session: nothing else is shown
+        st.error(t("access_denied"))
+        st.stop()
+elif not allowed.full:
+    password_form(svc.settings, t)
+    st.stop()
+sign_out_button(svc.settings, t)
+page.run()

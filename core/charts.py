@@ -41,3 +41,55 @@ def spending_area(points: list[ChartPoint], labels: dict[str, str]) -> go.Figure
         yaxis={"tickprefix": "$", "tickformat": ",.2f", "rangemode": "tozero", "gridcolor": "rgba(128,128,128,0.15)"},
     )
     return fig
+
+
+PALETTE = {
+    "openai": "#10A37F",
+    "anthropic": "#D97757",
+    "elevenlabs": "#6B7280",
+    "deepgram": "#13EF93",
+    "openrouter": "#6467F2",
+    "apify": "#F97316",
+}
+
+
+def provider_share(names: list[str], costs: list[float], labels: list[str]) -> go.Figure:
+    """Donut of cost by provider."""
+    fig = go.Figure(
+        go.Pie(
+            labels=labels,
+            values=costs,
+            hole=0.55,
+            sort=False,
+            marker={"colors": [PALETTE.get(n, ACCENT) for n in names]},
+            textinfo="percent",
+            hovertemplate="<b>%{label}</b><br>$%{value:,.2f} (%{percent})<extra></extra>",
+        )
+    )
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "v"})
+    return fig
+
+
+def provider_daily(days: list[str], series: dict[str, list[float]], labels: dict[str, str]) -> go.Figure:
+    """Stacked bars: each day of the month, one colour per provider."""
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=days,
+                y=values,
+                name=labels[name],
+                marker_color=PALETTE.get(name, ACCENT),
+                hovertemplate=f"<b>{labels[name]}</b> %{{x|%d %b}}: $%{{y:,.2f}}<extra></extra>",
+            )
+            for name, values in series.items()
+        ]
+    )
+    fig.update_layout(
+        barmode="stack",
+        height=340,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"type": "date", "tickformat": "%d %b"},
+        yaxis={"tickprefix": "$", "tickformat": ",.2f", "gridcolor": "rgba(128,128,128,0.15)"},
+        legend={"orientation": "h", "y": -0.15},
+    )
+    return fig

@@ -14,9 +14,10 @@ from core import jsonout
 from core.collect import NOT_CONFIGURED, collect
 from core.config import Settings, load_settings
 from core.demo import load_demo_data, remove_demo_data
+from core.email import send_report
 from core.errors import ConfigError, InputError, SpendError
-from core.periods import PERIODS, RANGES, last_complete_month, parse_day, parse_month, utc_now, utc_today
 from core.money import ZERO
+from core.periods import PERIODS, RANGES, last_complete_month, parse_day, parse_month, utc_now, utc_today
 from core.providers import PROVIDERS, check_provider
 from core.report import monthly_report
 from core.scraper_runs import MAX_BACKFILL_DAYS, backfill, record_scraper_run
@@ -106,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"only these providers ({', '.join(PROVIDERS)})",
     )
     p.add_argument("--send-email", action="store_true", help="then send the month's report email")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("send-report", help="email a month's report with Resend (once per month and recipients)")
+    p.add_argument("--month", type=_month, help="YYYY-MM (default: the previous UTC month)")
+    p.add_argument("--force", action="store_true", help="send again even if it was already sent")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("report", help="a month's cost per provider, change vs the previous month, top models")
@@ -234,7 +240,23 @@ def _cmd_collect(args, settings: Settings, store: Store) -> int:
             cost = "" if row["cost_usd"] is None else f"${row['cost_usd']:,.6f}"
             _out(f"{name:<11} {row['status']:<15} {cost:>18}  {row['error'] or ''}")
         _out(f"total {report.key}: ${report.total_cost_usd:,.6f}")
-    return EXIT_FAILED if result.failed else EXIT_OK
+    code = EXIT_FAILED if result.failed else EXIT_OK
+    if args.send_email:
+        try:
+            sent = send_report(settings, store, args.month or last_complete_month(utc_today()))
+        except SpendError as exc:
+            _err(f"send-report: failed: {settings.redact(str(exc))}")
+            return EXIT_FAILED
+        _err(f"send-report {sent.month}: {sent.message}")
+    return code
+
+
+def _cmd_send_report(args, settings: Settings, store: Store) -> int:
+    result = send_report(settings, store, args.month or last_complete_month(utc_today()), force=args.force)
+    if args.json:
+        _out(jsonout.dumps(result.__dict__))
+    _err(f"send-report {result.month}: {result.message}")
+    return EXIT_OK
 
 
 def _cmd_report(args, settings: Settings, store: Store) -> int:
@@ -266,6 +288,7 @@ COMMANDS: dict[str, Callable] = {
     "runs": _cmd_runs,
     "collect": _cmd_collect,
     "report": _cmd_report,
+    "send-report": _cmd_send_report,
     "demo": _cmd_demo,
 }
 

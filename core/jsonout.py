@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from core.models import ChartPoint, ScraperRun, Summary
-from core.report import MonthReport
 from core.money import format_json
+from core.report import MonthReport
 
 
 def _default(value: Any) -> Any:

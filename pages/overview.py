@@ -6,14 +6,18 @@ from core import dashboard
 from core.charts import spending_area
 from core.demo import has_demo_data, load_demo_data
 from core.money import format_usd
-from core.periods import PERIOD_DAYS, PERIODS, RANGES, utc_now, utc_today
+from core.periods import PERIOD_DAYS, PERIODS, RANGES, last_complete_month, utc_now, utc_today
 from core.providers import PROVIDERS
 from core.store.spend import first_activity
+from core.ui.actions import render_actions
+from core.ui.auth import require
 from core.ui.services import remembered, services, t
 
 svc = services()
+require(svc.settings, t)
 today = utc_today()
 st.title(t("nav_overview"))
+render_actions(svc, collect_month=None, send_month=last_complete_month(today))
 
 if first_activity(svc.store) is None:
     st.subheader(t("empty_title"))

@@ -11,9 +11,11 @@ from core.periods import utc_today
 from core.providers import apify
 from core.scraper_runs import MAX_BACKFILL_DAYS, backfill
 from core.store.runs import list_runs
+from core.ui.auth import require
 from core.ui.services import remembered, services, t
 
 svc = services()
+require(svc.settings, t)
 today = utc_today()
 st.title(t("runs_title"))
 

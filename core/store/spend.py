@@ -7,6 +7,7 @@ Apify spend comes from ``scraper_runs`` (one row per run, dated by its start); e
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import Date, func, select
 
@@ -112,3 +113,21 @@ def first_activity(store: Store) -> date | None:
         first_line = conn.execute(select(func.min(daily_costs.c.day))).scalar()
     days = [d for d in (first_run and first_run.date(), first_line) if d]
     return min(days) if days else None
+
+
+def daily_by_provider(store: Store, first: date, last: date) -> dict[str, dict[date, Decimal]]:
+    """Cost per provider per day between two inclusive days (Apify from runs, the others from daily lines)."""
+    out: dict[str, dict[date, Decimal]] = {}
+    with store.engine.connect() as conn:
+        day = func.date(scraper_runs.c.created_at, type_=Date)
+        q = select(day, func.sum(scraper_runs.c.cost_usd)).where(*_runs_between(first, last)).group_by(day)
+        for d, cost in conn.execute(q):
+            out.setdefault(APIFY, {})[d] = cost or ZERO
+        q = (
+            select(daily_costs.c.provider, daily_costs.c.day, func.sum(daily_costs.c.cost_usd))
+            .where(*_lines_between(first, last, None))
+            .group_by(daily_costs.c.provider, daily_costs.c.day)
+        )
+        for provider, d, cost in conn.execute(q):
+            out.setdefault(provider, {})[d] = cost
+    return out

@@ -1,0 +1,25 @@
+"""Fakes that ship next to the real thing: a recording Resend HTTP client (tests, demos, dry runs)."""
+
+from __future__ import annotations
+
+import json
+
+import resend
+
+
+class RecordingResendClient(resend.HTTPClient):
+    """Answers like Resend and remembers each request; ``status``/``body`` set a canned failure."""
+
+    def __init__(self, status: int = 200, body: dict | None = None):
+        self.calls: list[dict] = []
+        self.status = status
+        self.body = body
+
+    def request(self, method, url, headers, json=None, files=None, data=None):
+        self.calls.append({"method": method, "url": url, "headers": dict(headers), "json": json})
+        body = self.body if self.body is not None else {"id": f"email_{len(self.calls):04d}"}
+        return _dumps(body), self.status, {"content-type": "application/json"}
+
+
+def _dumps(value) -> bytes:
+    return json.dumps(value).encode()

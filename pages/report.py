@@ -1,0 +1,125 @@
+"""Monthly report: total and change, cost per provider with its change, top models, provenance, charts."""
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from core.charts import provider_daily, provider_share
+from core.errors import InputError
+from core.money import format_usd
+from core.periods import last_complete_month, month_end, month_key, month_start, parse_month, previous_month, utc_today
+from core.providers import PROVIDERS, apify
+from core.report import monthly_report
+from core.store.spend import daily_by_provider, first_activity
+from core.ui.actions import render_actions
+from core.ui.auth import access, require
+from core.ui.services import services, t
+
+svc = services()
+require(svc.settings, t, report_page=True)
+today = utc_today()
+st.title(t("report_title"))
+
+# Months offered: from the first recorded spend (or a year back) to this month, newest first.
+first = month_start(first_activity(svc.store) or today - timedelta(days=365))
+months = []
+m = month_start(today)
+while m >= first and len(months) < 120:
+    months.append(m)
+    m = previous_month(m)
+default = last_complete_month(today)
+requested = st.query_params.get("month")
+if requested and "report_month" not in st.session_state:
+    try:
+        default = parse_month(requested)
+    except InputError as exc:
+        st.warning(str(exc))
+if default not in months:
+    months.append(default)
+    months.sort(reverse=True)
+month = st.selectbox(
+    t("month"), months, index=months.index(default), key="report_month", format_func=lambda d: d.strftime("%B %Y")
+)
+st.query_params["month"] = month_key(month)
+
+if access(svc.settings).full:
+    render_actions(svc, collect_month=month, send_month=month)
+
+report = monthly_report(svc.store, month, svc.settings.app_base_url)
+c1, c2, c3, c4 = st.columns(4)
+change = None if report.change_percent is None else f"{report.change_percent:+.2f}%"
+c1.metric(
+    t("total"),
+    format_usd(report.total_cost_usd),
+    delta=change,
+    delta_color="inverse",
+    border=True,
+    delta_description=t("vs_previous_month") if change else None,
+)
+c2.metric(t("previous_month"), format_usd(report.previous_month_cost_usd), border=True)
+c3.metric(t("change"), change or "—", border=True)
+c4.metric(t("provider_count"), report.provider_count, border=True)
+
+if not report.providers:
+    st.info(t("no_data_month"))
+    st.stop()
+
+labels = {name: module.LABEL for name, module in PROVIDERS.items()}
+left, right = st.columns([2, 3])
+with left:
+    st.subheader(t("share_title"))
+    paid = [p for p in report.providers if p.cost_usd > 0]
+    st.plotly_chart(
+        provider_share(
+            [p.provider for p in paid], [float(p.cost_usd) for p in paid], [labels[p.provider] for p in paid]
+        ),
+        width="stretch",
+        key="share_chart",
+    )
+with right:
+    st.subheader(t("daily_by_provider"))
+    last = min(month_end(month), today)
+    days = [month + timedelta(days=i) for i in range((last - month).days + 1)]
+    by_day = daily_by_provider(svc.store, month, last)
+    series = {p.provider: [float(by_day.get(p.provider, {}).get(d, 0)) for d in days] for p in report.providers}
+    st.plotly_chart(provider_daily([d.isoformat() for d in days], series, labels), width="stretch", key="daily_chart")
+
+st.subheader(t("providers_title"))
+for p in report.providers:
+    with st.container(border=True):
+        head, body = st.columns([1, 2])
+        with head:
+            p_change = None if p.change_percent is None else f"{p.change_percent:+.2f}%"
+            head.metric(
+                labels[p.provider],
+                format_usd(p.cost_usd),
+                delta=p_change,
+                delta_color="inverse",
+                delta_description=t("vs_previous_month") if p_change else None,
+            )
+            count_label = t("runs_label") if p.provider == apify.NAME else t("requests_label")
+            head.caption(f"{count_label}: {t('no_count') if p.requests is None else f'{p.requests:,}'}")
+            if p.cost_source:
+                when = (
+                    ""
+                    if p.collected_at is None
+                    else " · " + t("collected_at", when=f"{p.collected_at:%Y-%m-%d %H:%M} UTC")
+                )
+                head.caption(t(f"source_{p.cost_source}") + when)
+            if p.status == "failed":
+                head.error(t("last_failed", error=p.error), icon=":material/error:")
+        with body:
+            if p.top_models:
+                total = p.cost_usd or 1
+                body.dataframe(
+                    pd.DataFrame(
+                        {
+                            t("col_model"): [m.model for m in p.top_models],
+                            t("chart_cost"): [format_usd(m.cost_usd) for m in p.top_models],
+                            t("col_share"): [f"{m.cost_usd * 100 / total:.1f}%" for m in p.top_models],
+                        }
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                )

@@ -1,0 +1,127 @@
+"""AppTest: the report page's access rules, month switch, buttons and collection progress."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from core.cli import main
+from core.periods import last_complete_month, month_key, previous_month
+from tests.fakes import FakeApify, run_item, serve
+
+APP = "../streamlit_app.py"
+TOKEN = "report-token-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch, tmp_path):
+    for var in (
+        "APIFY_TOKEN",
+        "OPENAI_ADMIN_KEY",
+        "ANTHROPIC_ADMIN_KEY",
+        "ELEVENLABS_API_KEY",
+        "DEEPGRAM_API_KEY",
+        "OPENROUTER_MANAGEMENT_KEY",
+        "APP_PASSWORD",
+        "REPORT_SECRET_TOKEN",
+        "APP_LANGUAGE",
+        "RESEND_API_KEY",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"], environ={"DATABASE_URL": url}) == 0
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield monkeypatch
+    st.cache_resource.clear()
+
+
+def open_report(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["month"] = month_key(last_complete_month(date.today()))
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()  # first run lands on the default page; then go to the report like a link would
+    at.switch_page("pages/report.py").run()
+    return at
+
+
+def shows_report(at: AppTest) -> bool:
+    return any(m.label == "Total" for m in at.metric)
+
+
+def test_no_token_wrong_token_and_right_token(env):
+    env.setenv("REPORT_SECRET_TOKEN", TOKEN)
+    env.setenv("APP_PASSWORD", "pw-for-the-app")
+    denied = open_report()
+    assert not shows_report(denied) and [e.value for e in denied.error] == ["Access denied."]
+    wrong = open_report({"token": TOKEN[:-1] + "x"})
+    assert not shows_report(wrong) and [e.value for e in wrong.error] == ["Access denied."]
+    right = open_report({"token": TOKEN})
+    assert not right.exception and shows_report(right)
+    assert "token" not in right.query_params  # removed from the address bar once checked
+    assert not [b for b in right.button if b.key in ("collect_now", "send_email")]  # a token opens the report only
+
+
+def test_token_holder_cannot_reach_other_pages(env):
+    env.setenv("REPORT_SECRET_TOKEN", TOKEN)
+    env.setenv("APP_PASSWORD", "pw-for-the-app")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["token"] = TOKEN
+    at.run()  # the overview: still behind the password
+    assert not at.metric and at.text_input[0].label == "Password"
+
+
+def test_password_session_sees_everything_and_the_buttons(env):
+    env.setenv("APP_PASSWORD", "pw-for-the-app")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.metric and at.text_input[0].label == "Password"
+    at.run()  # AppTest reruns the page file itself, so this exercises each page's own guard as well
+    assert not at.metric and at.text_input[0].label == "Password"
+    at.text_input[0].input("wrong").run()
+    assert at.error[0].value == "Wrong password." and not at.metric
+    at.text_input[0].input("pw-for-the-app")
+    at.button(key="sign_in").click().run()
+    assert at.metric[0].label == "Total spent"
+    assert at.button(key="collect_now") is not None
+    at.switch_page("pages/report.py").run()
+    assert shows_report(at) and at.button(key="send_email").disabled  # email not configured
+
+
+def test_open_app_without_token_configured_shows_the_report():
+    at = open_report()
+    assert shows_report(at)
+
+
+def test_month_switch_changes_the_figures():
+    at = open_report()
+    first = at.metric[0].value
+    month = last_complete_month(date.today())
+    at.selectbox(key="report_month").set_value(previous_month(month)).run()
+    assert at.metric[0].value != first
+    assert at.query_params["month"] in (month_key(previous_month(month)), [month_key(previous_month(month))])
+
+
+def test_malformed_month_parameter_falls_back_with_a_warning():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["month"] = "../../etc"
+    at.run()
+    at.switch_page("pages/report.py").run()
+    assert not at.exception and shows_report(at)
+    assert "month must be YYYY-MM" in at.warning[0].value or any("YYYY-MM" in w.value for w in at.warning)
+
+
+def test_collect_now_shows_progress_and_records_the_last_status(env):
+    now = datetime.now(UTC)
+    fake = FakeApify([run_item(f"r{i}", now - timedelta(hours=i), 0.25) for i in range(5)])
+    with serve(fake.handle) as url:
+        env.setenv("APIFY_TOKEN", "apify_api_test_token_0000")
+        env.setenv("APIFY_BASE_URL", url)
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        at.button(key="collect_now").click().run()
+    assert not at.exception
+    assert any("Apify: collected" in s.value for s in at.success)
+    assert any("Last collection:" in c.value and "ok" in c.value for c in at.caption)
