@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.ui.auth import access, password_form, sign_out_button
-from core.ui.services import services, t
+from core.ui.services import leave_legacy_multipage_mode, services, t
 
 st.set_page_config(page_title="Spendboard", page_icon=":material/payments:", layout="wide")
 svc = services()  # built once per process; a configuration error stops here with one clear message
@@ -20,6 +20,7 @@ report = st.Page(
 )
 
 page = st.navigation([overview, runs, report], position="sidebar" if allowed.full else "hidden")
+leave_legacy_multipage_mode()  # navigation is declared now: mark the session so pages never reroute it
 if page.url_path == report.url_path:
     if not allowed.report:  # no valid token and no signed-in session: nothing else is shown
         st.error(t("access_denied"))

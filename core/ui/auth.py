@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.config import Settings
+from core.ui.services import leave_legacy_multipage_mode
 
 _SESSION = "_spendboard_authenticated"
 _REPORT = "_spendboard_report_token_ok"
@@ -47,7 +48,7 @@ def access(settings: Settings) -> Access:
 def password_form(settings: Settings, t) -> None:
     """The app's sign-in form; reruns into the app once the password matches (Enter or the button)."""
     st.title("Spendboard")
-    password = st.text_input(t("password"), type="password", key="_sign_in_password", max_chars=MAX_TOKEN_LENGTH)
+    password = st.columns([2, 3])[0].text_input(t("password"), type="password", key="_sign_in_password", max_chars=MAX_TOKEN_LENGTH)
     clicked = st.button(t("sign_in"), key="sign_in", type="primary")
     if clicked or password:
         if _equal(password, settings.app_password):
@@ -66,6 +67,7 @@ def sign_out_button(settings: Settings, t) -> None:
 
 def require(settings: Settings, t, *, report_page: bool = False) -> None:
     """Stop the page unless the session may see it (each page checks, not only the entry script)."""
+    leave_legacy_multipage_mode()
     allowed = access(settings)
     if report_page and not allowed.report:
         st.error(t("access_denied"))

@@ -24,6 +24,23 @@ def _build() -> Services:
     return Services(settings, open_store(settings.database_url))
 
 
+def leave_legacy_multipage_mode() -> None:
+    """Run every page through ``streamlit_app.py``.
+
+    Page files live in ``pages/``. Until some session has called ``st.navigation``, Streamlit treats that folder as
+    a legacy multipage app, so the very first visitor of a deep link (say ``/report?token=...``) would get the page
+    file run on its own, with Streamlit's automatic sidebar listing every file. Clearing the flag and rerunning
+    hands the request to the entry script, which declares the real navigation.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    first_run = not st.session_state.get("_spendboard_started")  # a deep link is always a session's first run
+    st.session_state["_spendboard_started"] = True
+    if first_run and PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def services() -> Services:
     """Settings and store, or a clear error on the page (and nothing else) when configuration is wrong."""
     try:
