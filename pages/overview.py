@@ -35,8 +35,8 @@ if has_demo_data(svc.store):
 
 ALL = "all"
 providers = [ALL, *PROVIDERS]
-left, right = st.columns([1, 1])
-with left:
+card_col, period_col, provider_col = st.columns([2, 1, 1], vertical_alignment="top")
+with period_col:
     period = st.selectbox(
         t("period"),
         PERIODS,
@@ -44,7 +44,7 @@ with left:
         format_func=lambda p: t(f"period_{p}"),
         on_change=remembered("period", "week"),
     )
-with right:
+with provider_col:
     provider = st.selectbox(
         t("provider"),
         providers,
@@ -58,24 +58,27 @@ card = dashboard.kpi(svc.store, period, today, provider)
 counts = [t("runs_count", n=f"{card.summary.total_runs:,}")]
 if card.summary.total_requests is not None:
     counts.append(t("requests_count", n=f"{card.summary.total_requests:,}"))
-st.metric(
-    t("total_spent"),
-    format_usd(card.summary.total_cost_usd),
-    delta=None if card.delta_usd is None else format_usd(card.delta_usd, signed=True),
-    delta_color="inverse",
-    delta_description=None if card.delta_usd is None else t("vs_previous", days=PERIOD_DAYS[period]),
-    border=True,
-)
-st.caption(" · ".join(counts))
+with card_col:
+    st.metric(
+        t("total_spent"),
+        format_usd(card.summary.total_cost_usd),
+        delta=None if card.delta_usd is None else format_usd(card.delta_usd, signed=True),
+        delta_color="inverse",
+        delta_description=None if card.delta_usd is None else t("vs_previous", days=PERIOD_DAYS[period]),
+        border=True,
+    )
+    st.caption(" · ".join(counts))
 
-st.subheader(t("daily_spending"))
-range_ = st.selectbox(
-    t("range"),
-    list(RANGES),
-    key="range",
-    format_func=lambda r: t("range_days", n=RANGES[r]),
-    on_change=remembered("range", "30d"),
-)
+title_col, range_col = st.columns([3, 1], vertical_alignment="bottom")
+title_col.subheader(t("daily_spending"))
+with range_col:
+    range_ = st.selectbox(
+        t("range"),
+        list(RANGES),
+        key="range",
+        format_func=lambda r: t("range_days", n=RANGES[r]),
+        on_change=remembered("range", "30d"),
+    )
 points = dashboard.chart(svc.store, range_, today, provider)
 runs = sum(p.runs for p in points)
 requests = [p.requests for p in points if p.requests is not None]

@@ -112,18 +112,18 @@ def _show_last_result() -> None:
 def render_actions(svc: Services, *, collect_month: date | None, send_month: date) -> None:
     """Buttons for a full session (never for someone who only holds a report token)."""
     email_ready = bool(svc.settings.resend_api_key and svc.settings.report_email_from and svc.settings.report_email_to)
-    c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="center")
-    collect_clicked = c1.button(
-        t("collect_now"), key="collect_now", icon=":material/sync:", disabled=_collection_lock().locked()
-    )
-    send_clicked = c2.button(
-        t("send_email", month=month_key(send_month)),
-        key="send_email",
-        icon=":material/mail:",
-        disabled=not email_ready,
-        help=None if email_ready else t("email_not_configured"),
-    )
-    c3.caption(last_collection_caption(svc))
+    with st.container(horizontal=True, vertical_alignment="center"):
+        collect_clicked = st.button(
+            t("collect_now"), key="collect_now", icon=":material/sync:", disabled=_collection_lock().locked()
+        )
+        send_clicked = st.button(
+            t("send_email", month=month_key(send_month)),
+            key="send_email",
+            icon=":material/mail:",
+            disabled=not email_ready,
+            help=None if email_ready else t("email_not_configured"),
+        )
+        st.caption(last_collection_caption(svc))
     _show_last_result()
     if collect_clicked:
         _run_collection(svc, collect_month)

@@ -48,7 +48,9 @@ def access(settings: Settings) -> Access:
 def password_form(settings: Settings, t) -> None:
     """The app's sign-in form; reruns into the app once the password matches (Enter or the button)."""
     st.title("Spendboard")
-    password = st.columns([2, 3])[0].text_input(t("password"), type="password", key="_sign_in_password", max_chars=MAX_TOKEN_LENGTH)
+    password = st.columns([2, 3])[0].text_input(
+        t("password"), type="password", key="_sign_in_password", max_chars=MAX_TOKEN_LENGTH
+    )
     clicked = st.button(t("sign_in"), key="sign_in", type="primary")
     if clicked or password:
         if _equal(password, settings.app_password):
