@@ -19,7 +19,9 @@ report = st.Page(
     visibility="visible" if allowed.report else "hidden",
 )
 
-page = st.navigation([overview, runs, report], position="sidebar" if allowed.full else "hidden")
+settings = st.Page("pages/settings.py", title=t("nav_settings"), icon=":material/settings:", url_path="settings")
+
+page = st.navigation([overview, runs, report, settings], position="sidebar" if allowed.full else "hidden")
 leave_legacy_multipage_mode()  # navigation is declared now: mark the session so pages never reroute it
 if page.url_path == report.url_path:
     if not allowed.report:  # no valid token and no signed-in session: nothing else is shown

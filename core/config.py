@@ -77,6 +77,13 @@ class Settings:
         return self.database_url.replace(f":{password}@", ":***@") if password else self.database_url
 
 
+def mask(secret: str | None) -> str | None:
+    """A key as it may be shown: its last 4 characters only, and only when it is long enough to stay secret."""
+    if not secret:
+        return None
+    return "••••" + secret[-4:] if len(secret) >= 16 else "••••"
+
+
 def _url_password(url: str) -> str | None:
     m = re.match(r"^[a-z0-9+]+://[^:/@]*:([^@]*)@", url)
     return m.group(1) if m else None

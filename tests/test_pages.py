@@ -129,3 +129,18 @@ def test_bad_configuration_shows_one_clear_error(monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert "DATABASE_URL must start with" in at.error[0].value and "hunter2" not in at.error[0].value
+
+
+def test_settings_page_masks_keys_and_shows_the_database(monkeypatch, tmp_path):
+    key = "sk-admin-THISISASECRETKEY-9f3a"
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", key)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    keys = dict(zip(table["Provider"], table["Key"], strict=True))
+    assert keys["OpenAI"] == "OPENAI_ADMIN_KEY ••••9f3a"
+    assert keys["Anthropic"] == "ANTHROPIC_ADMIN_KEY: not set"
+    shown = " ".join(str(v) for v in table.to_numpy().ravel()) + " ".join(m.value for m in at.markdown)
+    assert key not in shown and "THISISASECRET" not in shown
+    assert "app.db" in at.code[0].value

@@ -1,0 +1,60 @@
+"""Settings & status: which providers are configured (keys masked), their last collection, database, email."""
+
+import pandas as pd
+import streamlit as st
+
+from core.periods import utc_now
+from core.status import openrouter_stale_days, provider_states
+from core.ui.actions import last_collection_caption
+from core.ui.auth import require
+from core.ui.services import services, t
+
+svc = services()
+require(svc.settings, t)
+s = svc.settings
+st.title(t("settings_title"))
+
+stale = openrouter_stale_days(s, svc.store, utc_now())
+if stale is not None:
+    st.warning(t("openrouter_stale", days=stale))
+
+st.subheader(t("providers_title"))
+st.caption(last_collection_caption(svc))
+rows = provider_states(s, svc.store)
+
+
+def _when(value):
+    return "" if value is None else f"{value:%Y-%m-%d %H:%M} UTC"
+
+
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("col_provider"): [r.label for r in rows],
+            t("col_key"): [
+                f"{r.key_env} {r.key_masked}" if r.key_masked else f"{r.key_env}: {t('not_set')}" for r in rows
+            ],
+            t("col_status"): [
+                t(f"status_{r.status}") if r.status in ("ok", "failed") else (r.status or "—") for r in rows
+            ],
+            t("col_last_ok"): [_when(r.succeeded_at) for r in rows],
+            t("col_error"): [r.error or "" for r in rows],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader(t("database"))
+st.code(s.database_display, language=None)
+
+st.subheader(t("email_state"))
+if s.resend_api_key and s.report_email_from and s.report_email_to:
+    st.write(t("email_ready", sender=s.report_email_from, to=", ".join(s.report_email_to)))
+else:
+    st.write(t("email_not_configured"))
+
+st.subheader(t("app_access"))
+st.write(t("access_password") if s.app_password else t("access_open"))
+if s.report_secret_token:
+    st.write(t("access_token"))
