@@ -1,0 +1,102 @@
+"""What a person sees in a real browser (Chromium via Playwright). Run alone with ``pytest -m browser``."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.browser.conftest import settle, shoot
+from tests.fakes import FakeApify, run_item, serve
+
+pytestmark = pytest.mark.browser
+TOKEN = "browser-report-token-42"
+PASSWORD = "browser-password-42"
+
+
+def metric_value(page) -> str:
+    return page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+
+
+def choose(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def sidebar_links(page) -> list[str]:
+    return page.locator('[data-testid="stSidebarNavLink"] span[label]').evaluate_all(
+        "els => els.map(e => e.getAttribute('label'))"
+    )
+
+
+def test_navigation_shows_exactly_the_intended_pages(start_app, page):
+    app = start_app()
+    page.goto(app.url)
+    settle(page)
+    assert sidebar_links(page) == ["Overview", "Scraper runs", "Monthly report", "Settings & status"]
+    shoot(page, "overview")
+
+
+def test_total_spent_changes_with_the_period_and_the_chart_has_every_day(start_app, page):
+    app = start_app()
+    page.goto(app.url)
+    settle(page)
+    values = {}
+    for option in ("Today", "Last 7 days", "Last 30 days", "All time"):
+        choose(page, "Period", option)
+        values[option] = metric_value(page)
+    assert all(v.startswith("$") for v in values.values())
+    assert len(set(values.values())) == 4, values
+    for option, days in (("7 days", 7), ("30 days", 30), ("90 days", 90)):
+        choose(page, "Range", option)
+        points = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].x.length")
+        assert points == days
+
+
+def test_report_needs_the_token_and_shows_the_figures_with_it(start_app, page):
+    app = start_app(REPORT_SECRET_TOKEN=TOKEN, APP_PASSWORD=PASSWORD)
+    page.goto(f"{app.url}/report?month=2026-10")
+    settle(page)
+    assert page.get_by_text("Access denied.").is_visible()
+    assert page.locator('[data-testid="stMetricValue"]').count() == 0
+    shoot(page, "report-denied")
+    page.goto(f"{app.url}/report?month=2026-10&token={TOKEN}")
+    settle(page)
+    assert page.locator('[data-testid="stMetricLabel"]').first.inner_text().strip() == "Total"
+    assert metric_value(page).startswith("$")
+    assert sidebar_links(page) == []  # the token opens the report only
+    assert page.get_by_role("button", name="Collect now").count() == 0
+    assert TOKEN not in page.url  # removed from the address bar
+    assert TOKEN not in page.content()
+    shoot(page, "report")
+
+
+def test_password_gate(start_app, page):
+    app = start_app(APP_PASSWORD=PASSWORD)
+    page.goto(app.url)
+    settle(page)
+    assert page.locator('[data-testid="stMetricValue"]').count() == 0
+    field = page.get_by_role("textbox", name="Password")
+    field.fill("not-it")
+    field.press("Enter")
+    settle(page)
+    assert page.get_by_text("Wrong password.").is_visible()
+    field.fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    settle(page)
+    assert page.locator('[data-testid="stMetricLabel"]').first.inner_text().strip() == "Total spent"
+    assert PASSWORD not in page.content()
+
+
+def test_collect_button_shows_progress_and_the_result(start_app, page):
+    now = datetime.now(UTC)
+    fake = FakeApify([run_item(f"b{i}", now - timedelta(hours=i), 0.5) for i in range(4)])
+    with serve(fake.handle) as apify_url:
+        app = start_app(APIFY_TOKEN="apify_api_test_token_0000", APIFY_BASE_URL=apify_url)
+        page.goto(app.url)
+        settle(page)
+        page.get_by_role("button", name="Collect now").click()
+        settle(page, timeout=60)
+    assert page.get_by_text("Apify: collected").is_visible()
+    assert "— ok" in page.get_by_text("Last collection:").inner_text()
+    assert any(r.url.path == "/v2/actor-runs" for r in fake.requests)
+    shoot(page, "collected")
