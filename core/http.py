@@ -89,7 +89,12 @@ def _error_message(response: httpx.Response) -> str:
     if isinstance(error, dict):
         message = error.get("message") or error.get("type") or ""
     elif isinstance(body, dict):
-        message = error or body.get("message") or body.get("err_msg") or body.get("detail") or ""
+        detail = body.get("detail")
+        if isinstance(detail, dict):  # ElevenLabs: {"detail": {"status": "...", "message": "..."}}
+            detail = detail.get("message") or detail.get("status")
+        elif isinstance(detail, list):  # FastAPI validation errors: [{"msg": ...}]
+            detail = "; ".join(str(d.get("msg", d)) if isinstance(d, dict) else str(d) for d in detail[:3])
+        message = error or body.get("message") or body.get("err_msg") or detail or ""
     else:
         message = ""
     return str(message)[:200]
