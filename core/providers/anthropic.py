@@ -180,3 +180,20 @@ def _text(result: dict[str, Any], key: str, day: date) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ProviderResponseError(NAME, f"a cost result on {day} has a {key} that is not text")
     return value or None
+
+
+def independent_total(
+    http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
+) -> tuple[Decimal, str]:
+    """Anthropic's own total over the days, without grouping by description, to check the stored lines against."""
+    total = Decimal(0)
+    for start, end in _windows(first, last):
+        params: Params = [
+            ("starting_at", _rfc3339(start)),
+            ("ending_at", _rfc3339(end + timedelta(days=1))),
+            ("bucket_width", "1d"),
+            ("limit", WINDOW_DAYS),
+        ]
+        for day, result in _results(http, params, start, end, policy):
+            total += _parse(result, day)[2]
+    return total, "GET /v1/organizations/cost_report without group_by"

@@ -10,7 +10,8 @@ GET /v2/datasets/{id}       -> {"data": {"itemCount": 42, ...}}
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -144,3 +145,36 @@ def iter_run_pages(
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def independent_total(
+    http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
+) -> tuple[Decimal, str]:
+    """Apify's billing-grade usage for the days, from ``GET /v2/users/me/usage/monthly``.
+
+    Usage cycles follow the subscription anniversary, not the calendar: walk every cycle that overlaps the days
+    and add up the daily ``totalUsageCreditsUsd`` that fall inside them.
+
+        {"data": {"usageCycle": {"startAt": "2026-08-02T00:00:00.000Z", "endAt": "2026-09-01T23:59:59.999Z"},
+                  "dailyServiceUsages": [{"date": "2026-08-02T00:00:00.000Z", "totalUsageCreditsUsd": 0.0474}]}}
+    """
+    total, seen, probe = Decimal(0), set(), first
+    for _ in range(24):  # a calendar month overlaps two cycles at most; the bound only guards against a loop
+        data = _get(http, "/users/me/usage/monthly", params={"date": probe.isoformat()}, policy=policy)
+        cycle, days = data.get("usageCycle"), data.get("dailyServiceUsages")
+        if not isinstance(cycle, dict) or not isinstance(days, list):
+            raise ProviderResponseError(NAME, "GET /users/me/usage/monthly returned no usageCycle/dailyServiceUsages")
+        end = _timestamp(cycle.get("endAt"), "usageCycle.endAt")
+        for entry in days:
+            day = _timestamp(entry.get("date") if isinstance(entry, dict) else None, "dailyServiceUsages.date")
+            if day is None or day.date() in seen or not first <= day.date() <= last:
+                continue
+            seen.add(day.date())
+            try:
+                total += parse_usd(entry.get("totalUsageCreditsUsd"), what=f"usage on {day.date()}")
+            except ValueError as exc:
+                raise ProviderResponseError(NAME, str(exc)) from None
+        if end is None or end.date() >= last:
+            return total, "GET /v2/users/me/usage/monthly (daily totalUsageCreditsUsd)"
+        probe = end.date() + timedelta(days=1)
+    raise ProviderResponseError(NAME, "usage cycles did not reach the end of the month")

@@ -172,3 +172,22 @@ def _one_line(text: str, secret: str | None = None) -> str:
     if secret:
         text = text.replace(secret, "***")
     return " ".join(text.split())
+
+
+def independent_total(
+    http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
+) -> tuple[Decimal, str]:
+    """Deepgram's billing total per day without grouping, summed over projects."""
+    secret = settings.deepgram_api_key
+    listed = settings.deepgram_project_ids or _project_ids(_get(http, "/v1/projects", None, policy, AUTH_HINT, secret))
+    window = {"start": first.isoformat(), "end": (last + timedelta(days=1)).isoformat()}
+    total = Decimal(0)
+    for project in (quote(p, safe="") for p in dict.fromkeys(listed)):
+        path = f"/v1/projects/{project}/billing/breakdown"
+        for row in _results(_get(http, path, window, policy, BILLING_HINT, secret), path):
+            if first <= _day(row["grouping"], path) <= last:
+                try:
+                    total += parse_usd(row.get("dollars"), what="dollars")
+                except ValueError as exc:
+                    raise ProviderResponseError(NAME, _one_line(str(exc))) from None
+    return total, "GET /v1/projects/{id}/billing/breakdown without grouping"

@@ -197,3 +197,20 @@ def _parse_requests(result: dict[str, Any], day: date) -> tuple[str, int]:
     if model is not None and not isinstance(model, str):
         raise ProviderResponseError(NAME, f"a usage result on {day} has a model that is not text")
     return model or UNSPECIFIED, count
+
+
+def independent_total(
+    http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
+) -> tuple[Decimal, str]:
+    """OpenAI's own total over the days, without any grouping, to check the stored line items against."""
+    total = Decimal(0)
+    for start, end in _windows(first, last):
+        window: Params = [
+            ("start_time", _unix(start)),
+            ("end_time", _unix(end + timedelta(days=1))),
+            ("bucket_width", "1d"),
+            ("limit", WINDOW_DAYS),
+        ]
+        for day, result in _results(http, COSTS_PATH, window, start, end, policy):
+            total += _parse_cost(result, day)[2]
+    return total, "GET /organization/costs without group_by"

@@ -121,3 +121,45 @@ def _one_line(text: str, secret: str | None = None) -> str:
     if secret:
         text = text.replace(secret, "***")
     return " ".join(text.split())
+
+
+def independent_total(
+    http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
+) -> tuple[Decimal, str] | None:
+    """The month-to-date usage OpenRouter counts on every key (``GET /keys``: ``usage_monthly``, current UTC month).
+
+    Only the current month has such a counter; for a closed month OpenRouter keeps no independent total (None).
+    The counter includes today, which ``/activity`` does not cover yet.
+    """
+    today = datetime.now(UTC).date()
+    if (first.year, first.month) != (today.year, today.month):
+        return None
+    total, offset, seen = Decimal(0), 0, set()
+    secret = settings.openrouter_management_key
+    for _ in range(100):
+        try:
+            body = request_json(
+                http,
+                NAME,
+                "GET",
+                "/keys",
+                params={"offset": offset, "include_disabled": "true"},
+                policy=policy,
+                auth_hint=AUTH_HINT,
+            )
+        except ProviderError as exc:
+            raise type(exc)(NAME, _one_line(exc.reason, secret), status=exc.status) from None
+        keys = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(keys, list):
+            raise ProviderResponseError(NAME, "GET /keys returned no data list")
+        new = [k for k in keys if isinstance(k, dict) and k.get("hash") not in seen]
+        for key in new:
+            seen.add(key.get("hash"))
+            try:
+                total += parse_usd(key.get("usage_monthly", 0), what="usage_monthly")
+            except ValueError:
+                raise ProviderResponseError(NAME, "GET /keys returned a key without a numeric usage_monthly") from None
+        if not new:  # the end, or a server that ignores offset
+            break
+        offset += len(keys)
+    return total, "GET /keys usage_monthly (sum over keys, includes today)"

@@ -7,13 +7,17 @@ import pytest
 from tests.browser.conftest import settle, shoot
 from tests.fakes import FakeApify, run_item, serve
 
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
+
 pytestmark = pytest.mark.browser
 TOKEN = "browser-report-token-42"
 PASSWORD = "browser-password-42"
 
 
 def metric_value(page) -> str:
-    return page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+    value = page.locator('[data-testid="stMetricValue"]').first
+    expect(value).to_be_visible(timeout=20_000)
+    return value.inner_text().strip()
 
 
 def choose(page, label: str, option: str) -> None:
@@ -32,6 +36,7 @@ def test_navigation_shows_exactly_the_intended_pages(start_app, page):
     app = start_app()
     page.goto(app.url)
     settle(page)
+    expect(page.locator('[data-testid="stSidebarNavLink"]')).to_have_count(4, timeout=20_000)
     assert sidebar_links(page) == ["Overview", "Scraper runs", "Monthly report", "Settings & status"]
     shoot(page, "overview")
 
@@ -56,12 +61,12 @@ def test_report_needs_the_token_and_shows_the_figures_with_it(start_app, page):
     app = start_app(REPORT_SECRET_TOKEN=TOKEN, APP_PASSWORD=PASSWORD)
     page.goto(f"{app.url}/report?month=2026-10")
     settle(page)
-    assert page.get_by_text("Access denied.").is_visible()
+    expect(page.get_by_text("Access denied.")).to_be_visible(timeout=20_000)
     assert page.locator('[data-testid="stMetricValue"]').count() == 0
     shoot(page, "report-denied")
     page.goto(f"{app.url}/report?month=2026-10&token={TOKEN}")
     settle(page)
-    assert page.locator('[data-testid="stMetricLabel"]').first.inner_text().strip() == "Total"
+    expect(page.locator('[data-testid="stMetricLabel"]').first).to_have_text("Total", timeout=20_000)
     assert metric_value(page).startswith("$")
     assert sidebar_links(page) == []  # the token opens the report only
     assert page.get_by_role("button", name="Collect now").count() == 0
@@ -79,11 +84,11 @@ def test_password_gate(start_app, page):
     field.fill("not-it")
     field.press("Enter")
     settle(page)
-    assert page.get_by_text("Wrong password.").is_visible()
+    expect(page.get_by_text("Wrong password.")).to_be_visible(timeout=20_000)
     field.fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     settle(page)
-    assert page.locator('[data-testid="stMetricLabel"]').first.inner_text().strip() == "Total spent"
+    expect(page.locator('[data-testid="stMetricLabel"]').first).to_have_text("Total spent", timeout=20_000)
     assert PASSWORD not in page.content()
 
 
@@ -96,7 +101,7 @@ def test_collect_button_shows_progress_and_the_result(start_app, page):
         settle(page)
         page.get_by_role("button", name="Collect now").click()
         settle(page, timeout=60)
-    assert page.get_by_text("Apify: collected").is_visible()
+    expect(page.get_by_text("Apify: collected")).to_be_visible(timeout=30_000)
     assert "— ok" in page.get_by_text("Last collection:").inner_text()
     assert any(r.url.path == "/v2/actor-runs" for r in fake.requests)
     shoot(page, "collected")
