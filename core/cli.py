@@ -10,20 +10,32 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from core import jsonout
+from core import jsonout, notion
 from core.collect import NOT_CONFIGURED, collect
 from core.config import Settings, load_settings
 from core.demo import load_demo_data, remove_demo_data
 from core.email import send_report
 from core.errors import ConfigError, InputError, SpendError
 from core.money import ZERO
-from core.periods import PERIODS, RANGES, last_complete_month, parse_day, parse_month, utc_now, utc_today
+from core.periods import (
+    PERIODS,
+    RANGES,
+    last_complete_month,
+    month_key,
+    parse_day,
+    parse_month,
+    utc_now,
+    utc_today,
+)
 from core.providers import PROVIDERS, check_provider
+from core.reconcile import reconcile
 from core.report import monthly_report
 from core.scraper_runs import MAX_BACKFILL_DAYS, backfill, record_scraper_run
 from core.store import runs, spend
 from core.store.db import Store, open_store
+from core.store.reconciliations import save_reconciliations
 from core.store.runs import MAX_LIMIT
+from core.store.snapshots import save_month
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -117,6 +129,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="a month's cost per provider, change vs the previous month, top models")
     p.add_argument("--month", type=_month, help="YYYY-MM (default: the last complete month)")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("reconcile", help="compare each provider's stored month with the provider's own total")
+    p.add_argument("--month", type=_month, help="YYYY-MM (default: the last complete month)")
+    p.add_argument("--json", action="store_true")
+
+    notion_cmd = sub.add_parser("notion", help="the Notion archive").add_subparsers(
+        dest="notion_command", required=True, parser_class=_Parser
+    )
+    p = notion_cmd.add_parser("setup", help="create the two databases under a page shared with the integration")
+    p.add_argument("--parent-page", required=True, help="the page id (or its notion.so URL)")
+    p = notion_cmd.add_parser("sync", help="archive a month (default: every month not archived yet)")
+    p.add_argument("--month", type=_month)
 
     p = sub.add_parser("demo", help="load clearly-labelled sample data")
     p.add_argument("--reset", action="store_true", help="remove earlier sample data, then load it again")
@@ -241,6 +265,8 @@ def _cmd_collect(args, settings: Settings, store: Store) -> int:
             _out(f"{name:<11} {row['status']:<15} {cost:>18}  {row['error'] or ''}")
         _out(f"total {report.key}: ${report.total_cost_usd:,.6f}")
     code = EXIT_FAILED if result.failed else EXIT_OK
+    if result.archive is not None:
+        _err(result.archive.message)
     if args.send_email:
         try:
             sent = send_report(settings, store, args.month or last_complete_month(utc_today()))
@@ -271,6 +297,41 @@ def _cmd_report(args, settings: Settings, store: Store) -> int:
     return EXIT_OK
 
 
+def _cmd_reconcile(args, settings: Settings, store: Store) -> int:
+    month = args.month or last_complete_month(utc_today())
+    rows = reconcile(settings, store, month)
+    save_reconciliations(store, rows)
+    if args.json:
+        _out(jsonout.dumps({"month": month_key(month), "providers": [jsonout.reconciliation_json(r) for r in rows]}))
+    else:
+        for r in rows:
+            drift = "" if r.drift_usd is None else f"drift ${r.drift_usd:+,.6f} ({r.drift_percent or 0:+.2f}%)"
+            _out(f"{r.provider:<11} {r.status:<12} ours ${r.spendboard_usd:,.6f}  {drift}  {r.note}")
+    if not rows:
+        _err("reconcile: no provider is configured")
+    return EXIT_FAILED if any(r.status == "failed" for r in rows) else EXIT_OK
+
+
+def _cmd_notion(args, settings: Settings, store: Store) -> int:
+    if args.notion_command == "setup":
+        snapshots_id, summaries_id = notion.setup(settings, args.parent_page)
+        _out(f"NOTION_SNAPSHOTS_DB_ID={snapshots_id}")
+        _out(f"NOTION_SUMMARIES_DB_ID={summaries_id}")
+        _err("notion setup: add these two lines to your configuration")
+        return EXIT_OK
+    if not notion.configured(settings):
+        raise ConfigError(
+            "Notion is not configured: set NOTION_API_KEY, NOTION_SNAPSHOTS_DB_ID and "
+            "NOTION_SUMMARIES_DB_ID (python -m core notion setup prints the ids)"
+        )
+    months = [args.month] if args.month else None
+    for m in months or []:
+        save_month(store, monthly_report(store, m, settings.app_base_url))  # send what SQL holds now
+    result = notion.sync(settings, store, months)
+    _err(result.message)
+    return EXIT_FAILED if result.error else EXIT_OK
+
+
 def _cmd_demo(args, settings: Settings, store: Store) -> int:
     if args.remove:
         remove_demo_data(store)
@@ -289,6 +350,8 @@ COMMANDS: dict[str, Callable] = {
     "collect": _cmd_collect,
     "report": _cmd_report,
     "send-report": _cmd_send_report,
+    "reconcile": _cmd_reconcile,
+    "notion": _cmd_notion,
     "demo": _cmd_demo,
 }
 

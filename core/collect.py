@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import httpx
 
+from core import notion
 from core.config import Settings
 from core.errors import InputError, SpendError
 from core.http import DEFAULT_POLICY, RetryPolicy
@@ -48,6 +49,7 @@ class CollectionResult:
     report: MonthReport
     run_id: int
     months: list[date] = field(default_factory=list)
+    archive: notion.SyncResult | None = None  # the Notion archive's outcome (None when Notion is off)
 
     @property
     def failed(self) -> list[str]:
@@ -166,6 +168,10 @@ def collect(
     months = _months_in(spans)
     for m in months:
         snapshots.save_month(store, monthly_report(store, m, settings.app_base_url))
+    archive = None
+    if notion.configured(settings):  # SQL is the source of truth: a Notion failure leaves months pending, no more
+        notion.mark_pending(store, months)
+        archive = notion.sync(settings, store, months, transport=transports.get("notion"))
     report = monthly_report(store, target, settings.app_base_url)
     attempted = [o for o in outcomes.values() if o.status != NOT_CONFIGURED]
     status = (
@@ -187,7 +193,7 @@ def collect(
             for name, o in outcomes.items()
         },
     )
-    return CollectionResult(target, outcomes, report, run_id, months)
+    return CollectionResult(target, outcomes, report, run_id, months, archive)
 
 
 def provider_cost(result: CollectionResult, name: str) -> tuple[Decimal | None, int | None]:

@@ -56,6 +56,8 @@ class Settings:
     notion_base_url: str = "https://api.notion.com"
     notion_snapshots_db_id: str | None = None
     notion_summaries_db_id: str | None = None
+    reconcile_tolerance_usd: Decimal = Decimal("0.01")  # |drift| at or under this is a match
+    reconcile_small_drift_percent: Decimal = Decimal("2")  # |drift %| at or under this is a small drift
 
     def secret_values(self) -> list[str]:
         """Every configured secret, so output can be checked (and scrubbed) for leaks."""
@@ -131,6 +133,14 @@ def _parse(name: str, raw: str) -> object:
         if raw.lower() not in LANGUAGES:
             raise ConfigError(f"{var} must be one of {', '.join(LANGUAGES)} (got {raw!r})")
         return raw.lower()
+    if name in ("reconcile_tolerance_usd", "reconcile_small_drift_percent"):
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            value = Decimal(-1)
+        if not value.is_finite() or value < 0:
+            raise ConfigError(f"{var} must be a non-negative number (got {raw!r})")
+        return value
     if name == "elevenlabs_usd_per_1k_credits":
         try:
             value = Decimal(raw)

@@ -79,3 +79,16 @@ def report_json(report: MonthReport) -> dict:
             for p in report.providers
         ],
     }
+
+
+def reconciliation_json(r) -> dict:
+    return {
+        "provider": r.provider,
+        "spendboard_cost_usd": r.spendboard_usd,
+        "provider_cost_usd": r.provider_usd,
+        "drift_usd": r.drift_usd,
+        "drift_percent": percent(r.drift_percent),
+        "status": r.status,
+        "source": r.source,
+        "note": r.note,
+    }

@@ -58,6 +58,8 @@ daily_costs = Table(
     Column("requests", BigInteger),  # NULL where the provider has no count (Anthropic)
     Column("cost_source", String(32), nullable=False),
     Column("collected_at", UTCDateTime, nullable=False),
+    Column("quantity", String(40)),  # usage behind an unpriced line, as exact decimal text (e.g. credits)
+    Column("unit", String(32)),
     UniqueConstraint("provider", "day", "line_item", name="uq_daily_costs_provider_day_item"),
 )
 Index("ix_daily_costs_day_provider", daily_costs.c.day, daily_costs.c.provider, daily_costs.c.cost_usd)
@@ -72,6 +74,7 @@ provider_snapshots = Table(
     Column("breakdown", JSON, nullable=False),  # [{"model", "line_item", "cost_usd", "requests"}]
     Column("cost_source", String(32), nullable=False),
     Column("collected_at", UTCDateTime, nullable=False),
+    Column("revised_from_usd", Money),  # the total before a closed month changed (None: never revised)
 )
 
 monthly_summaries = Table(
@@ -87,6 +90,9 @@ monthly_summaries = Table(
     Column("email_sent_at", UTCDateTime),
     Column("email_recipients", Text),
     Column("email_id", String(128)),
+    Column("email_total_usd", Money),  # the total the email announced
+    Column("revised_at", UTCDateTime),  # a closed month changed after it was emailed or archived
+    Column("revised_from_usd", Money),
 )
 
 provider_status = Table(
@@ -97,6 +103,35 @@ provider_status = Table(
     Column("error", Text),
     Column("attempted_at", UTCDateTime, nullable=False),
     Column("succeeded_at", UTCDateTime),
+    Column(
+        "note", Text
+    ),  # how a derived figure was priced, e.g. "$0.30 per 1k credits (ELEVENLABS_USD_PER_1K_CREDITS)"
+)
+
+# What each collection saw per provider and day, so that a day that later goes missing is noticed and refilled.
+collected_days = Table(
+    "collected_days",
+    metadata,
+    Column("provider", String(32), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("lines", Integer, nullable=False),
+    Column("cost_usd", Money, nullable=False),
+    Column("collected_at", UTCDateTime, nullable=False),
+)
+
+reconciliations = Table(
+    "reconciliations",
+    metadata,
+    Column("month", Date, primary_key=True),
+    Column("provider", String(32), primary_key=True),
+    Column("spendboard_usd", Money, nullable=False),
+    Column("provider_usd", Money),
+    Column("drift_usd", Money),
+    Column("drift_percent", Numeric(14, 2)),
+    Column("status", String(16), nullable=False),  # matches | small_drift | mismatch | unavailable | failed
+    Column("source", Text),
+    Column("note", Text),
+    Column("checked_at", UTCDateTime, nullable=False),
 )
 
 collection_runs = Table(
@@ -108,4 +143,37 @@ collection_runs = Table(
     Column("finished_at", UTCDateTime),
     Column("status", String(16), nullable=False),  # running | ok | partial | failed
     Column("providers", JSON),  # {name: {"status", "cost_usd", "requests", "error"}}
+)
+
+# Notion archive (core.notion). SQL stays the source of truth; these tables only remember what was sent where.
+notion_pages = Table(
+    "notion_pages",
+    metadata,
+    Column("data_source_id", String(64), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("provider", String(32), primary_key=True),  # "" for the month's summary page
+    Column("page_id", String(64), nullable=False),
+    Column("synced_at", UTCDateTime, nullable=False),
+)
+
+notion_pending = Table(
+    "notion_pending",
+    metadata,
+    Column("month", Date, primary_key=True),
+    Column("since", UTCDateTime, nullable=False),  # first request not yet archived
+    Column("generation", Integer, nullable=False),  # bumped by every request; a sync clears only what it sent
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("last_attempt_at", UTCDateTime),
+)
+
+notion_sync_state = Table(
+    "notion_sync_state",
+    metadata,
+    Column("id", Integer, primary_key=True),  # a single row, id 1
+    Column("last_sync_at", UTCDateTime),  # end of the last sync that sent months without an error
+    Column("last_attempt_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("lock_owner", String(64)),  # lease so that two syncs never write the same pages at once
+    Column("lock_expires_at", UTCDateTime),
 )
