@@ -24,7 +24,7 @@ from core.periods import UTC, month_end, month_key, month_start, previous_month,
 from core.providers import PROVIDERS, apify, get_provider
 from core.report import MonthReport, monthly_report
 from core.scraper_runs import IMPORT_SOURCE
-from core.store import collections, costs, runs, snapshots
+from core.store import collections, costs, days, runs, snapshots
 from core.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class ProviderOutcome:
     status: str
     error: str | None = None
     lines: int = 0
+    refilled: tuple[date, ...] = ()  # days fetched again because they went missing or never arrived
 
 
 @dataclass(frozen=True)
@@ -105,16 +106,36 @@ def _fetch(module, settings: Settings, spans, transport, policy: RetryPolicy):
 def _write(store: Store, module, spans, fetched, today: date) -> int:
     with store.engine.begin() as conn:
         if module is apify:
+            for first, last in spans:
+                inside = [(r.created_at.date(), r.cost_usd) for r in fetched if first <= r.created_at.date() <= last]
+                days.record_days(store, conn, module.NAME, first, min(last, today), inside)
             return runs.upsert_runs(store, conn, fetched, keep_labels=True)
         written = 0
-        coverage = getattr(module, "coverage", None)
         for (first, last), lines in zip(spans, fetched, strict=True):
-            window = coverage(first, last, today) if coverage else (first, min(last, today))
+            window = _coverage(module, first, last, today)
             if window is None:
                 continue
             inside: list[DailyCost] = [line for line in lines if window[0] <= line.day <= window[1]]
             written += costs.replace_lines(store, conn, module.NAME, window[0], window[1], inside)
+            days.record_days(store, conn, module.NAME, window[0], window[1], [(x.day, x.cost_usd) for x in inside])
         return written
+
+
+def _coverage(module, first: date, last: date, today: date) -> tuple[date, date] | None:
+    """The part of a window the provider can answer for (OpenRouter forgets after 30 days)."""
+    coverage = getattr(module, "coverage", None)
+    return coverage(first, last, today) if coverage else (first, min(last, today))
+
+
+def _provider_spans(module, store: Store, spans, today: date) -> tuple[list[tuple[date, date]], tuple[date, ...]]:
+    """The shared windows plus the days this provider is missing (stored rows lost, or never collected)."""
+    covered = {first + timedelta(days=i) for first, last in spans for i in range((last - first).days + 1)}
+    gaps = [
+        d
+        for d in days.find_gaps(store, module.NAME, today)
+        if d not in covered and _coverage(module, d, d, today) is not None
+    ]
+    return sorted([*spans, *days.as_windows(gaps)]), tuple(gaps)
 
 
 def _collect_one(name, settings, store, spans, today, transport, policy, progress) -> ProviderOutcome:
@@ -124,6 +145,7 @@ def _collect_one(name, settings, store, spans, today, transport, policy, progres
     if progress:
         progress(name, "running", None)
     try:
+        spans, refilled = _provider_spans(module, store, spans, today)
         fetched = _fetch(module, settings, spans, transport, policy)
         written = _write(store, module, spans, fetched, today)
     except SpendError as exc:
@@ -131,7 +153,7 @@ def _collect_one(name, settings, store, spans, today, transport, policy, progres
     except Exception as exc:  # a bug in one adapter must not stop the others; it is logged in full
         log.exception("collecting %s failed unexpectedly", name)
         return ProviderOutcome(name, FAILED, settings.redact(f"{name}: unexpected error ({type(exc).__name__})"))
-    return ProviderOutcome(name, OK, lines=written)
+    return ProviderOutcome(name, OK, lines=written, refilled=refilled)
 
 
 def collect(
@@ -165,9 +187,10 @@ def collect(
         collections.set_status(store, outcome.provider, outcome.status, outcome.error, when)
         if progress and outcome.status != NOT_CONFIGURED:
             progress(outcome.provider, outcome.status, outcome.error)
-    months = _months_in(spans)
-    for m in months:
-        snapshots.save_month(store, monthly_report(store, m, settings.app_base_url))
+    refilled = [d for o in outcomes.values() for d in o.refilled]
+    months = _months_in([*spans, *((d, d) for d in refilled)])
+    for m in months:  # a closed month that changed after it was emailed or archived is marked revised
+        snapshots.save_month(store, monthly_report(store, m, settings.app_base_url), closed=m < month_start(today))
     archive = None
     if notion.configured(settings):  # SQL is the source of truth: a Notion failure leaves months pending, no more
         notion.mark_pending(store, months)

@@ -207,6 +207,11 @@ def send_report(
         conn.execute(
             monthly_summaries.update()
             .where(monthly_summaries.c.month == month)
-            .values(email_sent_at=utc_now(), email_recipients=",".join(recipients), email_id=str(email_id))
+            .values(
+                email_sent_at=utc_now(),
+                email_recipients=",".join(recipients),
+                email_id=str(email_id),
+                email_total_usd=report.total_cost_usd,
+            )
         )
     return SendResult(key, recipients, True, str(email_id), f"sent to {', '.join(recipients)}")

@@ -12,7 +12,8 @@ PROVIDER_REPORTED = "provider_reported"
 DERIVED_FROM_CREDITS = "derived_from_credits"
 RUN_REPORTED = "run_reported"  # Apify: the sum of each run's usageTotalUsd
 DEMO = "demo"  # sample data, never real spend
-COST_SOURCES = (PROVIDER_REPORTED, DERIVED_FROM_CREDITS, RUN_REPORTED, DEMO)
+UNPRICED = "unpriced"  # usage the provider reported without a price: shown as unpriced, never as $0
+COST_SOURCES = (PROVIDER_REPORTED, DERIVED_FROM_CREDITS, RUN_REPORTED, DEMO, UNPRICED)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class DailyCost:
     cost_usd: Decimal
     requests: int | None
     cost_source: str = PROVIDER_REPORTED
+    quantity: Decimal | None = None  # the usage behind the cost (ElevenLabs credits), when the provider gives one
+    unit: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from core.coverage import Coverage, coverage
 from core.money import ZERO, change_percent
 from core.periods import day_start, month_end, month_key, next_month, previous_month
 from core.providers import PROVIDERS, apify
 from core.store.db import Store
-from core.store.schema import daily_costs, provider_status, scraper_runs
+from core.store.schema import daily_costs, monthly_summaries, provider_snapshots, provider_status, scraper_runs
 
 TOP_MODELS = 5
 
@@ -37,6 +38,9 @@ class ProviderMonth:
     breakdown: list[ModelCost]  # every model/line item, most expensive first
     status: str | None = None  # last collection: ok | failed | not_configured
     error: str | None = None
+    unpriced_quantity: Decimal | None = None  # usage the provider reported without a price (e.g. credits)
+    unit: str | None = None
+    revised_from_usd: Decimal | None = None  # the figure before this closed month changed
 
     @property
     def top_models(self) -> list[ModelCost]:
@@ -51,6 +55,9 @@ class MonthReport:
     change_percent: Decimal | None
     providers: list[ProviderMonth]  # most expensive first
     report_url: str
+    coverage: Coverage | None = None
+    revised_at: datetime | None = None
+    revised_from_usd: Decimal | None = None
 
     @property
     def provider_count(self) -> int:
@@ -147,6 +154,12 @@ def monthly_report(store: Store, month: date, base_url: str = "http://localhost:
     previous = _provider_totals(store, previous_month(month))
     with store.engine.connect() as conn:
         status = {r.provider: r for r in conn.execute(select(provider_status))}
+        summary = conn.execute(select(monthly_summaries).where(monthly_summaries.c.month == month)).first()
+        revised = {
+            r.provider: r.revised_from_usd
+            for r in conn.execute(select(provider_snapshots).where(provider_snapshots.c.month == month))
+        }
+    cov = coverage(store, month, month_end(month))
     providers = []
     for name in PROVIDERS:
         cur, prev = current.get(name), previous.get(name)
@@ -169,11 +182,22 @@ def monthly_report(store: Store, month: date, base_url: str = "http://localhost:
                 breakdown=_breakdown(store, name, month, month_end(month)) if cur else [],
                 status=st.status if st else None,
                 error=st.error if st else None,
+                unpriced_quantity=cov.unpriced.get(name),
+                unit=cov.units.get(name),
+                revised_from_usd=revised.get(name),
             )
         )
     providers.sort(key=lambda p: (-p.cost_usd, p.provider))
     total = sum((p.cost_usd for p in providers), ZERO)
     prev_total = sum((t["cost"] for t in previous.values()), ZERO) if previous else None
     return MonthReport(
-        month, total, prev_total, change_percent(total, prev_total), providers, report_url(base_url, month)
+        month,
+        total,
+        prev_total,
+        change_percent(total, prev_total),
+        providers,
+        report_url(base_url, month),
+        cov,
+        summary.revised_at if summary else None,
+        summary.revised_from_usd if summary else None,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -14,15 +15,19 @@ from core.money import ZERO
 class LineBuilder:
     """Sums cost per ``(day, line_item)`` (providers may split one line over several results)."""
 
-    def __init__(self, provider: str, cost_source: str = PROVIDER_REPORTED):
+    def __init__(self, provider: str, cost_source: str = PROVIDER_REPORTED, unit: str | None = None):
         self.provider = provider
         self.cost_source = cost_source
+        self.unit = unit
         self._cost: dict[tuple[date, str], Decimal] = defaultdict(lambda: ZERO)
+        self._quantity: dict[tuple[date, str], Decimal] = defaultdict(lambda: ZERO)
         self._model: dict[tuple[date, str], str | None] = {}
 
-    def add(self, day: date, line_item: str, model: str | None, cost: Decimal) -> None:
+    def add(self, day: date, line_item: str, model: str | None, cost: Decimal, quantity: Decimal | None = None) -> None:
         key = (day, line_item)
         self._cost[key] += cost
+        if quantity is not None:
+            self._quantity[key] += quantity
         if self._model.get(key) is None:
             self._model[key] = model
 
@@ -34,7 +39,17 @@ class LineBuilder:
         receive no count get 0 (the provider counts, there were none), not None.
         """
         lines = {
-            key: DailyCost(self.provider, key[0], key[1], self._model.get(key), cost, None, self.cost_source)
+            key: DailyCost(
+                self.provider,
+                key[0],
+                key[1],
+                self._model.get(key),
+                cost,
+                None,
+                self.cost_source,
+                self._quantity.get(key) if self.unit else None,
+                self.unit,
+            )
             for key, cost in self._cost.items()
         }
         if requests is not None:
@@ -49,12 +64,22 @@ class LineBuilder:
             for (day, model), count in requests.items():
                 if (day, model) not in counts and count:
                     item = f"{model} (requests)"
-                    lines[(day, item)] = DailyCost(self.provider, day, item, model, ZERO, count, self.cost_source)
+                    lines[(day, item)] = DailyCost(
+                        self.provider,
+                        day,
+                        item,
+                        model,
+                        ZERO,
+                        count,
+                        self.cost_source,
+                        ZERO if self.unit else None,
+                        self.unit,
+                    )
         return [lines[key] for key in sorted(lines)]
 
 
 def _with_requests(line: DailyCost, count: int) -> DailyCost:
-    return DailyCost(line.provider, line.day, line.line_item, line.model, line.cost_usd, count, line.cost_source)
+    return replace(line, requests=count)
 
 
 def sum_counts(pairs: Iterable[tuple[tuple[date, str], int]]) -> dict[tuple[date, str], int]:

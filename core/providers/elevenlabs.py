@@ -26,8 +26,8 @@ import httpx
 from core.config import Settings
 from core.errors import ConfigError, ProviderError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
-from core.models import DERIVED_FROM_CREDITS, DailyCost
-from core.money import parse_usd
+from core.models import DERIVED_FROM_CREDITS, UNPRICED, DailyCost
+from core.money import ZERO, parse_usd
 from core.providers._lines import LineBuilder, sum_counts
 
 NAME = "elevenlabs"
@@ -57,7 +57,12 @@ def fetch(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
 ) -> list[DailyCost]:
     """Daily cost lines for the UTC days ``first``..``last`` inclusive; raises rather than return partial data."""
-    usd_per_1k, _ = price_per_1k_credits(http, settings, policy)
+    try:
+        usd_per_1k, _ = price_per_1k_credits(http, settings, policy)
+    except ProviderResponseError as exc:
+        if exc.reason != UNPRICEABLE:
+            raise
+        usd_per_1k = None  # usage is still real: it is stored as unpriced credits, never as $0 of spend
     start = datetime.combine(first, time(), UTC)
     end = datetime.combine(last + timedelta(days=1), time(), UTC)
     body = {
@@ -68,10 +73,11 @@ def fetch(
         "time_zone": "UTC",
     }
     table = request_json(http, NAME, "POST", USAGE_PATH, json_body=body, policy=policy, auth_hint=AUTH_HINT)
-    lines = LineBuilder(NAME, DERIVED_FROM_CREDITS)
+    lines = LineBuilder(NAME, DERIVED_FROM_CREDITS if usd_per_1k is not None else UNPRICED, unit="credits")
     for day, model, product, credits in _parse_usage(table):
         if first <= day <= last:
-            lines.add(day, _line_item(model, product), model, credits * usd_per_1k / 1000)
+            cost = ZERO if usd_per_1k is None else credits * usd_per_1k / 1000
+            lines.add(day, _line_item(model, product), model, cost, quantity=credits)
     params = {
         "start_unix": _ms(start),
         "end_unix": _ms(end) - 1,  # 23:59:59.999 of the last day

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import Connection, delete, select
 
@@ -39,6 +40,8 @@ def replace_lines(
             "requests": line.requests,
             "cost_source": line.cost_source,
             "collected_at": now,
+            "quantity": None if line.quantity is None else format(line.quantity, "f"),
+            "unit": line.unit,
         }
         for line in lines
     ]
@@ -53,7 +56,7 @@ def replace_lines(
         conn.execute(delete(daily_costs).where(daily_costs.c.id.in_(stale[i : i + _BATCH])))
     for i in range(0, len(rows), _BATCH):
         stmt = store.insert(daily_costs).values(rows[i : i + _BATCH])
-        columns = ("model", "cost_usd", "requests", "cost_source", "collected_at")
+        columns = ("model", "cost_usd", "requests", "cost_source", "collected_at", "quantity", "unit")
         conn.execute(
             stmt.on_conflict_do_update(
                 index_elements=[daily_costs.c.provider, daily_costs.c.day, daily_costs.c.line_item],
@@ -70,6 +73,16 @@ def lines_between(store: Store, first: date, last: date, provider: str | None = 
     q = select(daily_costs).where(*where).order_by(daily_costs.c.provider, daily_costs.c.day, daily_costs.c.line_item)
     with store.engine.connect() as conn:
         return [
-            DailyCost(r.provider, r.day, r.line_item, r.model, r.cost_usd, r.requests, r.cost_source)
+            DailyCost(
+                r.provider,
+                r.day,
+                r.line_item,
+                r.model,
+                r.cost_usd,
+                r.requests,
+                r.cost_source,
+                None if r.quantity is None else Decimal(r.quantity),
+                r.unit,
+            )
             for r in conn.execute(q)
         ]

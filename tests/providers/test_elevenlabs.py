@@ -288,12 +288,28 @@ def _creator(**changes) -> dict:
     ],
     ids=["free-tier", "zero-limit", "no-invoice", "not-usd", "zero-invoice"],
 )
-def test_unpriceable_subscription_asks_for_the_price_setting_before_any_usage_query(subscription):
-    fake = api(subscription=subscription)
+def test_unpriceable_subscription_asks_for_the_price_setting(subscription):
     with pytest.raises(ProviderResponseError, match="ELEVENLABS_USD_PER_1K_CREDITS") as caught:
-        run(fake, settings=UNPRICED)
+        price(api(subscription=subscription))
     assert "cannot price ElevenLabs credits" in str(caught.value)
-    assert fake.paths() == [SUBSCRIPTION]
+
+
+@pytest.mark.parametrize("subscription", ["subscription_free", _creator(next_invoice=None)], ids=["free", "no-invoice"])
+def test_unpriceable_usage_is_stored_as_unpriced_credits_never_as_zero_spend(subscription):
+    priced = run(api())
+    unpriced = run(api(subscription=subscription), settings=UNPRICED)
+    assert [(x.day, x.line_item) for x in unpriced] == [(x.day, x.line_item) for x in priced]
+    assert {x.cost_source for x in unpriced} == {"unpriced"}
+    assert all(x.cost_usd == 0 and x.unit == "credits" for x in unpriced)
+    assert [x.quantity for x in unpriced] == [x.quantity for x in priced]
+    assert sum(x.quantity for x in unpriced) > 0
+
+
+def test_derived_lines_carry_their_credits_so_the_price_can_be_shown():
+    lines = run(api())
+    for line in lines:
+        if line.quantity:
+            assert line.cost_usd == line.quantity * PRICED.elevenlabs_usd_per_1k_credits / 1000
 
 
 # --- failures ---------------------------------------------------------------------------------------------------
