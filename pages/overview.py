@@ -4,10 +4,12 @@ import streamlit as st
 
 from core import dashboard
 from core.charts import spending_area
+from core.coverage import coverage, describe
 from core.demo import has_demo_data, load_demo_data
 from core.money import format_usd
 from core.periods import PERIOD_DAYS, PERIODS, RANGES, last_complete_month, utc_now, utc_today
 from core.providers import PROVIDERS
+from core.status import openrouter_stale_days
 from core.store.spend import first_activity
 from core.ui.actions import render_actions
 from core.ui.auth import require
@@ -30,6 +32,9 @@ if first_activity(svc.store) is None:
         st.rerun()
     st.stop()
 
+stale = openrouter_stale_days(svc.settings, svc.store, utc_now())
+if stale is not None:
+    st.warning(t("openrouter_stale", days=stale), icon=":material/warning:")
 if has_demo_data(svc.store):
     st.warning(t("demo_banner"), icon=":material/science:")
 
@@ -68,6 +73,9 @@ with card_col:
         border=True,
     )
     st.caption(" · ".join(counts))
+    cov = coverage(svc.store, card.summary.start, card.summary.end, provider)
+    if cov.total_usd or cov.unpriced:
+        st.caption(describe(cov, t, {name: module.LABEL for name, module in PROVIDERS.items()}))
 
 title_col, range_col = st.columns([3, 1], vertical_alignment="bottom")
 title_col.subheader(t("daily_spending"))

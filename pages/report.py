@@ -6,11 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from core.charts import provider_daily, provider_share
+from core.coverage import describe
 from core.errors import InputError
 from core.money import format_usd
 from core.periods import last_complete_month, month_end, month_key, month_start, parse_month, previous_month, utc_today
 from core.providers import PROVIDERS, apify
 from core.report import monthly_report
+from core.store.reconciliations import load_reconciliations
 from core.store.spend import daily_by_provider, first_activity
 from core.ui.actions import render_actions
 from core.ui.auth import access, require
@@ -61,11 +63,19 @@ c2.metric(t("previous_month"), format_usd(report.previous_month_cost_usd), borde
 c3.metric(t("change"), change or "—", border=True)
 c4.metric(t("provider_count"), report.provider_count, border=True)
 
+labels = {name: module.LABEL for name, module in PROVIDERS.items()}
+if report.revised_at:
+    st.warning(
+        t("revised", when=f"{report.revised_at:%Y-%m-%d}", was=format_usd(report.revised_from_usd)),
+        icon=":material/history:",
+    )
+if report.coverage is not None and (report.coverage.total_usd or report.coverage.unpriced):
+    st.caption(describe(report.coverage, t, labels))
+
 if not report.providers:
     st.info(t("no_data_month"))
     st.stop()
 
-labels = {name: module.LABEL for name, module in PROVIDERS.items()}
 left, right = st.columns([2, 3])
 with left:
     st.subheader(t("share_title"))
@@ -86,6 +96,9 @@ with right:
     st.plotly_chart(provider_daily([d.isoformat() for d in days], series, labels), width="stretch", key="daily_chart")
 
 st.subheader(t("providers_title"))
+checks = load_reconciliations(svc.store, month)
+if not checks and month < month_start(today):
+    st.caption(t("recon_none", month=month_key(month)))
 for p in report.providers:
     with st.container(border=True):
         head, body = st.columns([1, 2])
@@ -109,6 +122,28 @@ for p in report.providers:
                 head.caption(t(f"source_{p.cost_source}") + when)
             if p.status == "failed":
                 head.error(t("last_failed", error=p.error), icon=":material/error:")
+            if p.revised_from_usd is not None:
+                head.caption(t("revised_short", was=format_usd(p.revised_from_usd)))
+            recon = checks.get(p.provider)
+            if recon is not None:
+                badge = {"matches": ":green-badge", "small_drift": ":orange-badge", "mismatch": ":red-badge"}.get(
+                    recon.status, ":gray-badge"
+                )
+                label = t(f"recon_{recon.status}")
+                if recon.provider_usd is not None:
+                    head.markdown(
+                        f"{badge}[{label}] "
+                        + t(
+                            "recon_line",
+                            badge="",
+                            theirs=format_usd(recon.provider_usd),
+                            ours=format_usd(recon.spendboard_usd),
+                            drift=format_usd(recon.drift_usd, signed=True),
+                        ).lstrip(" —"),
+                        help=recon.note or None,
+                    )
+                else:
+                    head.markdown(f"{badge}[{label}]", help=recon.note or None)
         with body:
             if p.top_models:
                 total = p.cost_usd or 1

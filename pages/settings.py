@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from core import notion
 from core.periods import utc_now
 from core.status import openrouter_stale_days, provider_states
 from core.ui.actions import last_collection_caption
@@ -34,7 +35,7 @@ st.dataframe(
             t("col_key"): [
                 f"{r.key_env} {r.key_masked}" if r.key_masked else f"{r.key_env}: {t('not_set')}" for r in rows
             ],
-            t("col_status"): [
+            t("col_last_status"): [
                 t(f"status_{r.status}") if r.status in ("ok", "failed") else (r.status or "—") for r in rows
             ],
             t("col_last_ok"): [_when(r.succeeded_at) for r in rows],
@@ -53,6 +54,17 @@ if s.resend_api_key and s.report_email_from and s.report_email_to:
     st.write(t("email_ready", sender=s.report_email_from, to=", ".join(s.report_email_to)))
 else:
     st.write(t("email_not_configured"))
+
+st.subheader(t("notion_state"))
+if notion.configured(s):
+    archive = notion.status(svc.store)
+    st.write(t("notion_last_sync", when=_when(archive.last_sync_at) or "—"))
+    if archive.pending_months:
+        st.write(t("notion_pending", months=", ".join(archive.pending_months)))
+    if archive.last_error:
+        st.error(t("notion_error", error=archive.last_error))
+else:
+    st.write(t("notion_off"))
 
 st.subheader(t("app_access"))
 st.write(t("access_password") if s.app_password else t("access_open"))
