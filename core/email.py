@@ -21,7 +21,9 @@ import resend.exceptions
 from sqlalchemy import select
 
 from core.config import Settings
+from core.coverage import describe
 from core.errors import ConfigError, NotifyError
+from core.i18n import translator
 from core.models import DERIVED_FROM_CREDITS
 from core.money import format_usd
 from core.periods import month_key, previous_month, utc_now
@@ -75,8 +77,11 @@ def report_link(settings: Settings, month: date) -> str:
     return f"{settings.app_base_url.rstrip('/')}/report?{urlencode(params)}"
 
 
-def render(report: MonthReport, settings: Settings) -> Email:
-    """Subject, HTML and text of the report email, from the same data as the report page."""
+def render(report: MonthReport, settings: Settings, revisions: Sequence[tuple[date, Decimal, Decimal]] = ()) -> Email:
+    """Subject, HTML and text of the report email, from the same data as the report page.
+
+    ``revisions`` lists earlier months that changed after they were emailed: ``(month, was, now)``.
+    """
     change, change_color = _change(report.change_percent)
     providers = []
     for p in report.providers:
@@ -88,6 +93,7 @@ def render(report: MonthReport, settings: Settings) -> Email:
                 "change": p_change,
                 "change_color": p_color,
                 "requests": "—" if p.requests is None else f"{p.requests:,}",
+                "count_label": "runs" if p.provider == "apify" else "requests",
                 "derived": p.cost_source == DERIVED_FROM_CREDITS,
                 "failed": p.status == "failed",
                 "error": p.error or "",
@@ -107,10 +113,39 @@ def render(report: MonthReport, settings: Settings) -> Email:
         "provider_count": report.provider_count,
         "providers": providers,
         "link": report_link(settings, report.month),
+        "coverage": describe(report.coverage, translator("en"), {n: m.LABEL for n, m in PROVIDERS.items()})
+        if report.coverage is not None
+        else "",
+        "revised": None
+        if report.revised_at is None
+        else f"Revised on {report.revised_at:%Y-%m-%d}: this month changed after it was first sent "
+        f"(was {format_usd(report.revised_from_usd)}).",
+        "revisions": [f"{month_label(m)}: {format_usd(was)} → {format_usd(now)}" for m, was, now in revisions],
     }
     html = _TEMPLATES.get_template("report_email.html").render(values)
     text = _TEMPLATES.get_template("report_email.txt").render(values)
     return Email(subject, html, text)
+
+
+def revised_since_sent(store: Store, before: date) -> list[tuple[date, Decimal, Decimal]]:
+    """Earlier months whose figures changed after their email went out: (month, emailed total, total now)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(monthly_summaries)
+            .where(
+                monthly_summaries.c.month < before,
+                monthly_summaries.c.revised_at.is_not(None),
+                monthly_summaries.c.email_sent_at.is_not(None),
+                monthly_summaries.c.revised_at > monthly_summaries.c.email_sent_at,
+            )
+            .order_by(monthly_summaries.c.month.desc())
+            .limit(12)
+        ).all()
+    return [
+        (r.month, r.email_total_usd, r.total_cost_usd)
+        for r in rows
+        if r.email_total_usd is not None and r.email_total_usd != r.total_cost_usd
+    ]
 
 
 def idempotency_key(month: date, recipients: Sequence[str], *, force_nonce: str | None = None) -> str:
@@ -175,7 +210,7 @@ def send_report(
         )
     report = monthly_report(store, month, settings.app_base_url)
     save_month(store, report)  # the summary row that records the sending
-    email = render(report, settings)
+    email = render(report, settings, revised_since_sent(store, month))
     params = {
         "from": settings.report_email_from,
         "to": list(recipients),

@@ -157,6 +157,8 @@ def test_setup_creates_both_databases_with_the_columns(base_settings, fake, cloc
         "Cost Source": {"select": fake.columns(snapshots_id)["Cost Source"]["select"]},
         "Previous Month Cost": {"number": {"format": "dollar"}},
         "Change Percent": {"number": {"format": "number"}},
+        "Revised": {"checkbox": {}},
+        "Revised From USD": {"number": {"format": "dollar"}},
     }
     assert "run_reported" in [o["name"] for o in fake.columns(snapshots_id)["Cost Source"]["select"]["options"]]
     assert fake.columns(summaries_id) == {
@@ -166,6 +168,8 @@ def test_setup_creates_both_databases_with_the_columns(base_settings, fake, cloc
         "Change Percent": {"number": {"format": "number"}},
         "Provider Count": {"number": {"format": "number"}},
         "Report URL": {"url": {}},
+        "Revised": {"checkbox": {}},
+        "Revised From USD": {"number": {"format": "dollar"}},
     }
     creates = [r for r in fake.requests if r.method == "POST" and r.path == "/v1/databases"]
     assert len(creates) == 2
@@ -190,9 +194,16 @@ def test_setup_completes_hand_made_databases(base_settings, fake, clock):
     assert snap["Total Cost USD"] == {"number": {}}  # existing columns are left as they are
     assert {"Requests", "Breakdown JSON", "Collected At", "Cost Source", "Change Percent"} <= set(snap)
     summ = fake.columns(summaries_id)
-    assert {"Total Cost USD", "Previous Month Cost", "Change Percent", "Provider Count", "Report URL", "Notes"} == set(
-        summ
-    ) - {"Month"}
+    assert {
+        "Total Cost USD",
+        "Previous Month Cost",
+        "Change Percent",
+        "Provider Count",
+        "Report URL",
+        "Notes",
+        "Revised",
+        "Revised From USD",
+    } == set(summ) - {"Month"}
 
 
 def test_setup_names_a_column_of_the_wrong_type(base_settings, fake, clock):
@@ -270,6 +281,8 @@ def test_first_sync_creates_one_page_per_month_and_provider_with_exact_figures(s
         "Change Percent": float(oct_row.change_percent),
         "Provider Count": 3,
         "Report URL": f"{BASE_URL}/report?month=2026-10",
+        "Revised": False,
+        "Revised From USD": None,
     }
     assert summaries["2026-10"]["Total Cost USD"] == 24.850000001
     assert summaries["2026-09"]["Previous Month Cost"] is None and summaries["2026-09"]["Change Percent"] is None

@@ -40,6 +40,8 @@ SNAPSHOTS = DatabaseSpec(
         "Cost Source": {"select": {"options": [{"name": s} for s in (*COST_SOURCES, "mixed", "none")]}},
         "Previous Month Cost": DOLLAR,
         "Change Percent": PERCENT_POINTS,
+        "Revised": {"checkbox": {}},  # the closed month changed after it was archived or emailed
+        "Revised From USD": DOLLAR,
     },
 )
 
@@ -51,6 +53,8 @@ SUMMARIES = DatabaseSpec(
         "Total Cost USD": DOLLAR,
         "Previous Month Cost": DOLLAR,
         "Change Percent": PERCENT_POINTS,
+        "Revised": {"checkbox": {}},  # the closed month changed after it was archived or emailed
+        "Revised From USD": DOLLAR,
         "Provider Count": {"number": {"format": "number"}},
         "Report URL": {"url": {}},
     },

@@ -130,6 +130,8 @@ def snapshot_properties(row: Any, previous: Any | None, redact: Redact) -> dict:
         "Cost Source": _select(row.cost_source, redact),
         "Previous Month Cost": {"number": number(prev_cost)},
         "Change Percent": {"number": number(change_percent(row.total_cost_usd, prev_cost))},
+        "Revised": {"checkbox": row.revised_from_usd is not None},
+        "Revised From USD": {"number": number(row.revised_from_usd)},
     }
 
 
@@ -143,4 +145,6 @@ def summary_properties(row: Any, redact: Redact) -> dict:
         "Change Percent": {"number": number(row.change_percent)},
         "Provider Count": {"number": number(row.provider_count)},
         "Report URL": {"url": url if url and len(url) <= MAX_URL else None},
+        "Revised": {"checkbox": row.revised_at is not None},
+        "Revised From USD": {"number": number(row.revised_from_usd)},
     }
