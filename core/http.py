@@ -167,3 +167,42 @@ def cursor_pages(
             raise ProviderResponseError(provider, f"pagination returned the cursor {cursor[:40]!r} twice")
         seen.add(cursor)
     raise ProviderResponseError(provider, f"pagination did not end after {max_pages} pages")
+
+
+def has_more_pages(
+    client: httpx.Client,
+    provider: str,
+    path: str,
+    params: list[tuple[str, Any]],
+    *,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    auth_hint: str = "check the API key",
+    max_pages: int = 100,
+) -> Iterator[list[Any]]:
+    """The ``data`` list of each page of a ``{data, has_more, next_page}`` API (OpenAI and Anthropic admin APIs):
+    the identical query again with ``page=<next_page>`` while ``has_more``."""
+
+    def get(cursor: str | None) -> tuple[list[Any], str | None]:
+        query = params if cursor is None else [*params, ("page", cursor)]
+        body = request_json(client, provider, "GET", path, params=query, policy=policy, auth_hint=auth_hint)
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise ProviderResponseError(provider, f'GET {path} did not return a page with a "data" list')
+        has_more = body.get("has_more", False)
+        if not isinstance(has_more, bool):
+            raise ProviderResponseError(provider, f"GET {path} has_more is {has_more!r}, expected true or false")
+        if not has_more:
+            return body["data"], None
+        cursor = body.get("next_page")
+        if not isinstance(cursor, str) or not cursor:
+            # Stopping here would silently drop the remaining days.
+            raise ProviderResponseError(provider, f"GET {path} says has_more but gives no next_page")
+        return body["data"], cursor  # opaque token, sent back unchanged
+
+    return cursor_pages(get, provider, max_pages=max_pages)
+
+
+def one_line(text: str, secret: str | None = None) -> str:
+    """A provider's message on one line, without our key even if the provider echoed it."""
+    if secret:
+        text = text.replace(secret, "***")
+    return " ".join(text.split())

@@ -64,44 +64,28 @@ def classify(ours: Decimal, theirs: Decimal, settings: Settings) -> tuple[Decima
     return drift, percent, MISMATCH
 
 
+def _without_total(name: str, month: date, ours: Decimal, status: str, note: str) -> Reconciliation:
+    return Reconciliation(name, month, ours, None, None, None, status, None, note)
+
+
 def _one(name, settings, month, ours, transport, policy) -> Reconciliation:
     module = PROVIDERS[name]
     first, last = month, min(month_end(month), utc_today())
     check = getattr(module, "independent_total", None)
     if check is None:
-        return Reconciliation(
-            name,
-            month,
-            ours,
-            None,
-            None,
-            None,
-            UNAVAILABLE,
-            None,
-            f"{module.LABEL} offers no independent total. {CAUSES.get(name, '')}".strip(),
-        )
+        note = f"{module.LABEL} offers no independent total. {CAUSES.get(name, '')}".strip()
+        return _without_total(name, month, ours, UNAVAILABLE, note)
     try:
         with module.client(settings, transport) as http:
             found = check(http, first, last, settings, policy)
     except SpendError as exc:
-        return Reconciliation(name, month, ours, None, None, None, FAILED, None, settings.redact(str(exc)))
+        return _without_total(name, month, ours, FAILED, settings.redact(str(exc)))
     except Exception as exc:  # a bug in one check must not hide the others
         log.exception("reconciling %s failed unexpectedly", name)
-        return Reconciliation(
-            name, month, ours, None, None, None, FAILED, None, f"unexpected error ({type(exc).__name__})"
-        )
+        return _without_total(name, month, ours, FAILED, f"unexpected error ({type(exc).__name__})")
     if found is None:
-        return Reconciliation(
-            name,
-            month,
-            ours,
-            None,
-            None,
-            None,
-            UNAVAILABLE,
-            None,
-            f"{module.LABEL} keeps no independent total for this month.",
-        )
+        note = f"{module.LABEL} keeps no independent total for this month."
+        return _without_total(name, month, ours, UNAVAILABLE, note)
     theirs, source = found
     drift, percent, status = classify(ours, theirs, settings)
     note = "" if status == MATCHES else CAUSES.get(name, "")

@@ -88,3 +88,12 @@ def sum_counts(pairs: Iterable[tuple[tuple[date, str], int]]) -> dict[tuple[date
     for key, count in pairs:
         out[key] += count
     return dict(out)
+
+
+def parse_count(value: object) -> int | None:
+    """A request count from a JSON number or numeric string (5, 5.0, "5"); None when it is not a count."""
+    if (isinstance(value, float) and value.is_integer()) or (isinstance(value, str) and value.strip().isdigit()):
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return None
+    return value

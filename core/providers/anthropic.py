@@ -26,7 +26,7 @@ import httpx
 
 from core.config import Settings
 from core.errors import ConfigError, InputError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, cursor_pages, make_client, request_json
+from core.http import DEFAULT_POLICY, RetryPolicy, has_more_pages, make_client
 from core.models import DailyCost
 from core.money import parse_usd
 from core.providers._lines import LineBuilder
@@ -97,33 +97,11 @@ def _rfc3339(day: date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def _pages(http: httpx.Client, params: Params, policy: RetryPolicy) -> Iterator[list[Any]]:
-    """The ``data`` list of each page: the identical query again with ``page=<next_page>`` while ``has_more``."""
-
-    def get(cursor: str | None) -> tuple[list[Any], str | None]:
-        query = params if cursor is None else [*params, ("page", cursor)]
-        body = request_json(http, NAME, "GET", COST_PATH, params=query, policy=policy, auth_hint=AUTH_HINT)
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise ProviderResponseError(NAME, f'GET {COST_PATH} did not return a page with a "data" list')
-        has_more = body.get("has_more", False)
-        if not isinstance(has_more, bool):
-            raise ProviderResponseError(NAME, f"GET {COST_PATH} has_more is {has_more!r}, expected true or false")
-        if not has_more:
-            return body["data"], None
-        cursor = body.get("next_page")
-        if not isinstance(cursor, str) or not cursor:
-            # Stopping here would silently drop the remaining days.
-            raise ProviderResponseError(NAME, f"GET {COST_PATH} says has_more but gives no next_page")
-        return body["data"], cursor  # opaque token, sent back unchanged
-
-    return cursor_pages(get, NAME, max_pages=MAX_PAGES)
-
-
 def _results(
     http: httpx.Client, params: Params, start: date, end: date, policy: RetryPolicy
 ) -> Iterator[tuple[date, dict[str, Any]]]:
     """``(day, result)`` for every result of every bucket whose day lies in ``start``..``end``."""
-    for page in _pages(http, params, policy):
+    for page in has_more_pages(http, NAME, COST_PATH, params, policy=policy, auth_hint=AUTH_HINT, max_pages=MAX_PAGES):
         for bucket in page:
             if not isinstance(bucket, dict):
                 raise ProviderResponseError(NAME, f"GET {COST_PATH} returned a bucket that is not an object")

@@ -25,10 +25,10 @@ import httpx
 
 from core.config import Settings
 from core.errors import ConfigError, ProviderError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
+from core.http import DEFAULT_POLICY, RetryPolicy, make_client, one_line, request_json
 from core.models import DailyCost
 from core.money import parse_usd
-from core.providers._lines import LineBuilder, sum_counts
+from core.providers._lines import LineBuilder, parse_count, sum_counts
 
 NAME = "deepgram"
 LABEL = "Deepgram"
@@ -83,7 +83,7 @@ def _get(
     try:
         body = request_json(http, NAME, "GET", path, params=params, policy=policy, auth_hint=hint)
     except ProviderError as exc:  # error bodies come in three shapes, some with line breaks
-        raise type(exc)(NAME, _one_line(exc.reason, secret), status=exc.status) from None
+        raise type(exc)(NAME, one_line(exc.reason, secret), status=exc.status) from None
     if not isinstance(body, dict):
         raise ProviderResponseError(NAME, f"GET {path} did not return a JSON object")
     return body
@@ -127,7 +127,7 @@ def _billing_rows(body: dict[str, Any], path: str) -> Iterable[tuple[date, str, 
         try:
             cost = parse_usd(row.get("dollars"), what=f"dollars of {line_item!r}"[:80])
         except ValueError as exc:
-            raise ProviderResponseError(NAME, _one_line(str(exc))) from None
+            raise ProviderResponseError(NAME, one_line(str(exc))) from None
         yield _day(grouping, path), line_item, cost
 
 
@@ -161,17 +161,10 @@ def _day(grouping: dict[str, Any], path: str) -> date:
 
 
 def _count(value: Any, path: str) -> int:
-    if (isinstance(value, float) and value.is_integer()) or (isinstance(value, str) and value.strip().isdigit()):
-        value = int(value)  # tolerate 5.0 and "5"
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    count = parse_count(value)
+    if count is None:
         raise ProviderResponseError(NAME, f"GET {path} returned requests {value!r:.40}, expected a count")
-    return value
-
-
-def _one_line(text: str, secret: str | None = None) -> str:
-    if secret:
-        text = text.replace(secret, "***")
-    return " ".join(text.split())
+    return count
 
 
 def independent_total(
@@ -189,5 +182,5 @@ def independent_total(
                 try:
                     total += parse_usd(row.get("dollars"), what="dollars")
                 except ValueError as exc:
-                    raise ProviderResponseError(NAME, _one_line(str(exc))) from None
+                    raise ProviderResponseError(NAME, one_line(str(exc))) from None
     return total, "GET /v1/projects/{id}/billing/breakdown without grouping"

@@ -22,10 +22,10 @@ import httpx
 
 from core.config import Settings
 from core.errors import ConfigError, ProviderError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
+from core.http import DEFAULT_POLICY, RetryPolicy, make_client, one_line, request_json
 from core.models import DailyCost
 from core.money import parse_usd
-from core.providers._lines import LineBuilder, sum_counts
+from core.providers._lines import LineBuilder, parse_count, sum_counts
 
 NAME = "openrouter"
 LABEL = "OpenRouter"
@@ -64,7 +64,7 @@ def fetch(
     try:
         body = request_json(http, NAME, "GET", ACTIVITY, policy=policy, auth_hint=AUTH_HINT)
     except ProviderError as exc:  # keep the message one clean line, whatever the error body held
-        raise type(exc)(NAME, _one_line(exc.reason, settings.openrouter_management_key), status=exc.status) from None
+        raise type(exc)(NAME, one_line(exc.reason, settings.openrouter_management_key), status=exc.status) from None
     lines = LineBuilder(NAME)
     counts: list[tuple[tuple[date, str], int]] = []
     for day, model, cost, requests in _parse(body):
@@ -89,7 +89,7 @@ def _parse(body: Any) -> list[tuple[date, str, Decimal, int]]:
         try:
             cost = parse_usd(row.get("usage"), what=f"usage of {model!r}"[:80])
         except ValueError as exc:
-            raise ProviderResponseError(NAME, _one_line(str(exc))) from None
+            raise ProviderResponseError(NAME, one_line(str(exc))) from None
         parsed.append((_day(row.get("date")), model, cost, _count(row.get("requests"), model)))
     return parsed
 
@@ -110,17 +110,10 @@ def _day(value: Any) -> date:
 
 
 def _count(value: Any, model: str) -> int:
-    if (isinstance(value, float) and value.is_integer()) or (isinstance(value, str) and value.strip().isdigit()):
-        value = int(value)  # tolerate 5.0 and "5"
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    count = parse_count(value)
+    if count is None:
         raise ProviderResponseError(NAME, f"requests of {model!r:.60} is {value!r:.40}, expected a count")
-    return value
-
-
-def _one_line(text: str, secret: str | None = None) -> str:
-    if secret:
-        text = text.replace(secret, "***")
-    return " ".join(text.split())
+    return count
 
 
 def independent_total(
@@ -148,7 +141,7 @@ def independent_total(
                 auth_hint=AUTH_HINT,
             )
         except ProviderError as exc:
-            raise type(exc)(NAME, _one_line(exc.reason, secret), status=exc.status) from None
+            raise type(exc)(NAME, one_line(exc.reason, secret), status=exc.status) from None
         keys = body.get("data") if isinstance(body, dict) else None
         if not isinstance(keys, list):
             raise ProviderResponseError(NAME, "GET /keys returned no data list")
