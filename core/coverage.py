@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy import func, select
 
 from core.models import DERIVED_FROM_CREDITS, RUN_REPORTED, UNPRICED
-from core.money import ZERO, format_usd
+from core.money import ZERO
 from core.periods import day_start
 from core.store.db import Store
 from core.store.schema import daily_costs, scraper_runs
@@ -93,7 +93,7 @@ def describe(cov: Coverage, t, labels: dict[str, str]) -> str:
                         "coverage_price",
                         provider=labels.get(p, p),
                         unit=cov.units.get(p, ""),
-                        price=format_usd(price) if price >= Decimal("0.01") else f"${price}",
+                        price=_price(price),
                     )
                     for p, price in cov.derived_prices.items()
                 )
@@ -109,3 +109,10 @@ def describe(cov: Coverage, t, labels: dict[str, str]) -> str:
             ),
         )
     return line
+
+
+def _price(value: Decimal) -> str:
+    """A unit price with the decimals it needs: $0.30, $0.198, $0.1833."""
+    text = format(value.normalize(), "f")
+    whole, _, decimals = text.partition(".")
+    return f"${whole}.{decimals.ljust(2, '0')}"

@@ -30,7 +30,7 @@ from core.periods import month_key, previous_month, utc_now
 from core.providers import PROVIDERS
 from core.report import MonthReport, monthly_report
 from core.store.db import Store
-from core.store.schema import monthly_summaries
+from core.store.schema import monthly_summaries, provider_snapshots
 from core.store.snapshots import save_month
 
 _TEMPLATES = jinja2.Environment(
@@ -247,6 +247,11 @@ def send_report(
                 email_recipients=",".join(recipients),
                 email_id=str(email_id),
                 email_total_usd=report.total_cost_usd,
+                revised_at=None,  # the email announced the current figures: later changes are measured from them
+                revised_from_usd=None,
             )
+        )
+        conn.execute(
+            provider_snapshots.update().where(provider_snapshots.c.month == month).values(revised_from_usd=None)
         )
     return SendResult(key, recipients, True, str(email_id), f"sent to {', '.join(recipients)}")

@@ -17,10 +17,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import httpx
 
 from core.config import Settings
-from core.errors import SpendError
+from core.errors import InputError, SpendError
 from core.http import DEFAULT_POLICY, RetryPolicy
 from core.money import CENT, ZERO
-from core.periods import month_end, utc_today
+from core.periods import month_end, month_key, month_start, utc_today
 from core.providers import PROVIDERS
 from core.report import monthly_report
 from core.store.db import Store
@@ -32,7 +32,7 @@ MATCHES, SMALL_DRIFT, MISMATCH, UNAVAILABLE, FAILED = "matches", "small_drift", 
 CAUSES = {
     "apify": "Apify bills platform usage per day (and fees outside runs, e.g. storage and proxies); runs that span "
     "midnight are counted on their start day; run costs are informational until Apify settles them.",
-    "openrouter": "The counter includes today, which /activity does not cover yet; BYOK usage is not billed.",
+    "openrouter": "Usage since the last collection (or restated since) is not stored yet; BYOK usage is not billed.",
     "openai": "Recent days are restated by OpenAI; collect again to pick up the final figures.",
     "anthropic": "Recent days are restated; Priority Tier costs are not in the cost report.",
     "deepgram": "Recent days are restated; keys without access to every project see only part of the bill.",
@@ -101,6 +101,8 @@ def reconcile(
     policy: RetryPolicy = DEFAULT_POLICY,
 ) -> list[Reconciliation]:
     """Every configured provider's stored total for ``month`` against its own figure, concurrently."""
+    if month > month_start(utc_today()):
+        raise InputError(f"month {month_key(month)} has not started yet (today is {utc_today()} UTC)")
     report = monthly_report(store, month, settings.app_base_url)
     ours = {p.provider: p.cost_usd for p in report.providers}
     names = [name for name, module in PROVIDERS.items() if module.configured(settings)]

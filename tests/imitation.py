@@ -18,6 +18,22 @@ handler per provider answers the real endpoints the adapters call, in the real r
   over two provider endpoints, with BYOK usage that is not billed.
 * Apify ``/v2/actor-runs``: ``tests.fakes.FakeApify`` (offset/limit/desc/startedAfter/startedBefore), paged.
 
+The providers' own totals (what ``core.reconcile`` checks the stored lines against) are served too:
+
+* OpenAI ``/costs`` without ``group_by`` and Anthropic's cost report without ``group_by[]``: one result per
+  bucket holding the day's total (Anthropic still in cents, as a string).
+* Deepgram's billing breakdown without ``grouping``: one row per day for each project.
+* OpenRouter ``GET /api/v1/keys``: every key with its ``usage_monthly`` (this UTC month to date, *today
+  included*), the month split over several keys (one disabled, listed only with ``include_disabled=true``),
+  ``keys_page_size`` keys per page, paged by ``offset``.
+* Apify ``GET /v2/users/me/usage/monthly?date=YYYY-MM-DD``: the usage cycle containing ``date``, anchored on the
+  subscription's anniversary day (``apify_cycle_day``, e.g. the 2nd: ``2026-08-02T00:00:00.000Z`` to
+  ``2026-09-01T23:59:59.999Z``), with ``dailyServiceUsages`` for each day of the cycle up to ``today``.
+
+These billing totals equal the itemised figures, plus ``Ledger.billing_extra[provider][day]``: what a provider
+bills that its itemised endpoints do not show (Apify platform fees outside runs, a restatement, a missing line).
+``Imitation.billing_total`` and ``Imitation.keys_usage_monthly`` give the exact figures the APIs answer.
+
 Every handler checks the credential (a wrong one gets 401 in that API's error shape) and supports faults:
 ``fail_once`` (429 with ``Retry-After`` by default), ``down`` (500 always), ``malformed`` (200 with a body that is
 not JSON, or JSON of the wrong shape), ``hang`` (``httpx.ReadTimeout`` through a MockTransport; over real HTTP
@@ -32,6 +48,7 @@ from __future__ import annotations
 import base64
 import calendar
 import contextlib
+import hashlib
 import json
 import random
 import threading
@@ -39,7 +56,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import httpx
@@ -102,6 +119,18 @@ class Expected:
 class Ledger:
     entries: list[Entry] = field(default_factory=list)
     runs: list[Run] = field(default_factory=list)
+    # provider -> UTC day -> USD that only the billing totals include (never the itemised lines or runs)
+    billing_extra: dict[str, dict[date, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+
+    def add_billing_extra(self, provider: str, day: date, usd: Decimal | str | int) -> Decimal:
+        """Add to what ``provider`` bills on ``day`` beyond its itemised figures; returns the day's extra."""
+        days = self.billing_extra[provider]
+        days[day] = days.get(day, ZERO) + Decimal(usd)
+        return days[day]
+
+    def extra(self, provider: str, first: date, last: date) -> Decimal:
+        """The billing extra of ``provider`` over ``first``..``last`` (inclusive)."""
+        return sum((usd for day, usd in self.billing_extra.get(provider, {}).items() if first <= day <= last), ZERO)
 
     def add(
         self, provider: str, day: date, name: str, cost: Decimal | str | int = 0, requests: int | None = 0, **kw
@@ -295,6 +324,19 @@ def _json_number_or_string(value: Decimal, i: int) -> float | str:
     return format(value, "f") if i % 2 else float(value)
 
 
+def _exact_number(value: Decimal) -> float | str:
+    """A JSON number when the float reads back as exactly ``value`` (as the adapters parse it), else a string."""
+    number = float(value)
+    return number if Decimal(repr(number)) == value else format(value, "f")
+
+
+def _split(total: Decimal, shares: tuple[int, ...]) -> list[Decimal]:
+    """``total`` cut into parts (``1/share`` each, the last part the rest) that add up to it exactly."""
+    quantum = Decimal(1).scaleb(min(total.as_tuple().exponent, 0))
+    parts = [(total / share).quantize(quantum, rounding=ROUND_DOWN) for share in shares]
+    return [*parts, total - sum(parts, ZERO)]
+
+
 def _token(value: str) -> str:
     return "page_" + base64.urlsafe_b64encode(value.encode()).decode()
 
@@ -422,7 +464,12 @@ class Imitation:
         echo_credentials: bool = False,
         hang_seconds: float = 60.0,
         projects: tuple[str, ...] = ("proj-a", "proj-b"),
+        apify_cycle_day: int = 2,
+        keys_page_size: int = 2,
+        elevenlabs_plan: str = "creator",
     ):
+        if not 1 <= apify_cycle_day <= 31:
+            raise ValueError("apify_cycle_day is a day of the month (1..31)")
         self.today = today
         self.ledger = ledger if ledger is not None else Ledger()
         self.page_size = page_size
@@ -430,6 +477,9 @@ class Imitation:
         self.echo_credentials = echo_credentials
         self.hang_seconds = hang_seconds
         self.projects = projects
+        self.apify_cycle_day = apify_cycle_day  # Apify usage cycles start on this day of each month
+        self.keys_page_size = keys_page_size  # OpenRouter GET /keys: keys per page
+        self.elevenlabs_plan = elevenlabs_plan  # "creator" (priced from its invoice) or "free" (cannot be priced)
         self.keys = dict(KEYS)  # what each API accepts
         self.served = False
         self.requests: dict[str, list[httpx.Request]] = defaultdict(list)
@@ -622,6 +672,23 @@ class Imitation:
             )
         return out
 
+    def billing_total(self, name: str, first: date, last: date) -> Decimal | None:
+        """What the provider's own total (the endpoint reconciliation reads) says for ``first``..``last``: its
+        itemised figures plus ``billing_extra``, up to ``today``. None for ElevenLabs, which has no such total.
+        (OpenRouter's ``/keys`` only has the current month: see ``keys_usage_monthly``. An Apify run whose cost
+        the runs API does not report counts as 0 here too.)"""
+        last = min(last, self.today)
+        if name == "elevenlabs":
+            return None
+        if name == "openrouter":
+            return self.openrouter_billed(first, last)
+        if name == "apify":
+            items = sum((r.usd or ZERO for r in self.ledger.runs_between(first, last)), ZERO)
+        else:
+            entries = self.ledger.of(name, first, last)
+            items = sum((e.cost for e in entries if name != "deepgram" or e.project in self.projects), ZERO)
+        return items + self.ledger.extra(name, first, last)
+
     # ---- internals
 
     def _authorised(self, name: str, request: httpx.Request) -> bool:
@@ -710,7 +777,11 @@ class Imitation:
         buckets = []
         for day in page:
             entries = self.ledger.of("openai", day, day)
-            results = self._openai_costs(entries, group_by) if costs else self._openai_usage(entries, group_by)
+            if costs:
+                extra = self.ledger.extra("openai", day, day) if "line_item" not in group_by else ZERO
+                results = self._openai_costs(entries, group_by, extra)
+            else:
+                results = self._openai_usage(entries, group_by)
             buckets.append(
                 {"object": "bucket", "start_time": _unix(day), "end_time": _unix(day) + 86400, "results": results}
             )
@@ -725,11 +796,14 @@ class Imitation:
         )
 
     @staticmethod
-    def _openai_costs(entries: list[Entry], group_by: list[str]) -> list[dict]:
+    def _openai_costs(entries: list[Entry], group_by: list[str], extra: Decimal = ZERO) -> list[dict]:
+        """One result per line item, or (without ``group_by=line_item``) one with the day's billed total."""
         sums: dict[str | None, Decimal] = defaultdict(lambda: ZERO)
         for e in entries:
             if e.cost:
                 sums[e.name if "line_item" in group_by else None] += e.cost
+        if extra:
+            sums[None] += extra
         return [
             {
                 "object": "organization.costs.result",
@@ -813,10 +887,11 @@ class Imitation:
                     for part, window in ((head, "0-200k"), (cents - head, "200k-1M")):
                         if part or window == "0-200k":
                             results.append(self._anthropic_result(e, part, window))
-            elif entries:
+            elif entries or self.ledger.extra("anthropic", day, day):
+                total = sum((e.cost for e in entries), ZERO) + self.ledger.extra("anthropic", day, day)
                 results.append(
                     {
-                        "amount": format(sum((e.cost for e in entries), ZERO) * 100, "f"),
+                        "amount": format(total * 100, "f"),  # cents, as a decimal string
                         "currency": "USD",
                         "description": None,
                         "cost_type": None,
@@ -880,8 +955,24 @@ class Imitation:
         sub = self._subscription()
         return Decimal(sub["next_invoice"]["subtotal_cents"]) / 100 / sub["character_limit"] * 1000
 
-    @staticmethod
-    def _subscription() -> dict:
+    def _subscription(self) -> dict:
+        if self.elevenlabs_plan == "free":  # no invoice: credits cannot be priced from the plan
+            return {
+                "tier": "free",
+                "status": "free",
+                "character_count": 4321,
+                "character_limit": 10000,
+                "next_character_count_reset_unix": 1788220800,
+                "currency": None,
+                "billing_period": "monthly_period",
+                "character_refresh_period": "monthly_period",
+                "can_extend_character_limit": False,
+                "max_credit_limit_extension": "0",
+                "current_overage": None,
+                "next_invoice": None,
+                "open_invoices": [],
+                "has_open_invoices": False,
+            }
         return {
             "tier": "creator",
             "status": "active",
@@ -995,6 +1086,10 @@ class Imitation:
             sums: dict[tuple[date, str | None], Decimal] = defaultdict(lambda: ZERO)
             for e in entries:
                 sums[(e.day, e.name if "line_item" in grouping else None)] += e.cost
+            if "line_item" not in grouping and project == self.projects[0]:  # billed to the first project
+                for day, usd in self.ledger.billing_extra.get("deepgram", {}).items():
+                    if first <= day <= last:
+                        sums[(day, None)] += usd
             results = [
                 {
                     "dollars": _json_number_or_string(cost, i),
@@ -1047,6 +1142,8 @@ class Imitation:
     # ---- OpenRouter
 
     def _openrouter(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == "/api/v1/keys":
+            return self._openrouter_keys(request)
         if request.method != "GET" or request.url.path != "/api/v1/activity":
             raise _BadRequest(f"Not found: {request.url.path}", 404)
         first, last = self.openrouter_days()
@@ -1085,7 +1182,149 @@ class Imitation:
                 )
         return httpx.Response(200, json={"data": rows})
 
+    # ---- OpenRouter keys: the month-to-date counters
+
+    OPENROUTER_KEYS = (  # (name, n: the key used 1/n of every counter, disabled); the last key has the rest
+        ("Production", 2, False),
+        ("Batch jobs", 3, False),
+        ("Old laptop (revoked)", 0, True),
+    )
+
+    def openrouter_billed(self, first: date, last: date) -> Decimal:
+        """What OpenRouter bills over ``first``..``last`` (never after ``today``), BYOK excluded."""
+        last = min(last, self.today)
+        items = sum((e.cost for e in self.ledger.of("openrouter", first, last)), ZERO)
+        return items + self.ledger.extra("openrouter", first, last)
+
+    def keys_usage_monthly(self) -> Decimal:
+        """The sum of every key's ``usage_monthly``: this UTC month up to and including today."""
+        return self.openrouter_billed(self.today.replace(day=1), self.today)
+
+    def _openrouter_keys(self, request: httpx.Request) -> httpx.Response:
+        q = request.url.params
+        try:
+            offset = int(q.get("offset", 0))
+        except ValueError:
+            raise _BadRequest("offset must be an integer") from None
+        if offset < 0:
+            raise _BadRequest("offset must be >= 0")
+        today = self.today
+        periods = {
+            "usage": (date(2000, 1, 1), today),
+            "usage_daily": (today, today),
+            "usage_weekly": (today - timedelta(days=today.weekday()), today),
+            "usage_monthly": (today.replace(day=1), today),
+        }
+        shares = tuple(share for _, share, _ in self.OPENROUTER_KEYS[:-1])
+        usage = {field: _split(self.openrouter_billed(*span), shares) for field, span in periods.items()}
+        byok = {
+            field: _split(Decimal("0.25") * len(self.ledger.of("openrouter", *span)), shares)
+            for field, span in periods.items()
+        }
+        keys = []
+        for i, (name, _, disabled) in enumerate(self.OPENROUTER_KEYS):
+            if disabled and q.get("include_disabled", "false").lower() != "true":
+                continue
+            digest = hashlib.sha256(name.encode()).hexdigest()
+            keys.append(
+                {
+                    "hash": digest,
+                    "name": name,
+                    "label": f"sk-or-v1-{digest[:3]}...{digest[-3:]}",
+                    "disabled": disabled,
+                    "limit": None,
+                    "limit_remaining": None,
+                    "limit_reset": None,
+                    "include_byok_in_limit": False,
+                    **{field: _exact_number(parts[i]) for field, parts in usage.items()},
+                    **{f"byok_{field}": _exact_number(parts[i]) for field, parts in byok.items()},
+                    "created_at": "2026-01-05T10:00:00.000Z",
+                    "updated_at": None,
+                    "expires_at": None,
+                    "workspace_id": None,
+                }
+            )
+        return httpx.Response(200, json={"data": keys[offset : offset + self.keys_page_size]})
+
     # ---- Apify
 
     def _apify_route(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v2/users/me/usage/monthly":
+            return self._apify_usage(request)
         return self._apify.handle(request)
+
+    def apify_cycle(self, day: date) -> tuple[date, date]:
+        """The usage cycle (first and last day, inclusive) containing ``day``: it starts on the anniversary day
+        of a month (the month's last day when it is shorter) and ends the day before the next one starts."""
+
+        def anchor(year: int, month: int) -> date:
+            return date(year, month, min(self.apify_cycle_day, calendar.monthrange(year, month)[1]))
+
+        start = anchor(day.year, day.month)
+        if start > day:
+            before = day.replace(day=1) - timedelta(days=1)
+            start = anchor(before.year, before.month)
+        after = month_end(start) + timedelta(days=1)
+        return start, anchor(after.year, after.month) - timedelta(days=1)
+
+    def _apify_usage(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "GET":
+            raise _BadRequest(f"Not found: {request.url.path}", 404)
+        try:
+            asked = date.fromisoformat(request.url.params["date"][:10])
+        except (KeyError, ValueError):
+            raise _BadRequest("date must be given as YYYY-MM-DD") from None
+        start, end = self.apify_cycle(asked)
+        daily = []
+        compute_total = extra_total = ZERO
+        day = start
+        while day <= min(end, self.today):
+            compute = sum((r.usd or ZERO for r in self.ledger.runs_between(day, day)), ZERO)
+            extra = self.ledger.extra("apify", day, day)
+            compute_total += compute
+            extra_total += extra
+            services = {
+                "ACTOR_COMPUTE_UNITS": {
+                    "quantity": _exact_number(compute / Decimal("0.4")),
+                    "baseAmountUsd": _exact_number(compute),
+                }
+            }
+            if extra:  # platform usage outside runs: proxies, storage
+                services["PROXY_RESIDENTIAL_TRANSFER_GBYTES"] = {
+                    "quantity": _exact_number(extra / 8),
+                    "baseAmountUsd": _exact_number(extra),
+                }
+            daily.append(
+                {
+                    "date": f"{day}T00:00:00.000Z",
+                    "totalUsageCreditsUsd": _exact_number(compute + extra),
+                    "serviceUsage": services,
+                }
+            )
+            day += timedelta(days=1)
+
+        def service(amount: Decimal, unit_price: str, quantity: Decimal) -> dict:
+            return {
+                "quantity": _exact_number(quantity),
+                "baseAmountUsd": _exact_number(amount),
+                "baseUnitPriceUsd": float(unit_price),
+                "amountAfterVolumeDiscountUsd": _exact_number(amount),
+                "priceTiers": [],
+            }
+
+        monthly = {"ACTOR_COMPUTE_UNITS": service(compute_total, "0.4", compute_total / Decimal("0.4"))}
+        if extra_total:
+            monthly["PROXY_RESIDENTIAL_TRANSFER_GBYTES"] = service(extra_total, "8", extra_total / 8)
+        total = _exact_number(compute_total + extra_total)
+        return httpx.Response(
+            200,
+            json={
+                "data": {
+                    "usageCycle": {"startAt": f"{start}T00:00:00.000Z", "endAt": f"{end}T23:59:59.999Z"},
+                    "monthlyServiceUsage": monthly,
+                    "dailyServiceUsages": daily,
+                    "totalUsageCreditsUsdBeforeVolumeDiscount": total,
+                    "totalUsageCreditsUsdAfterVolumeDiscount": total,
+                }
+            },
+        )

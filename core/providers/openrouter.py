@@ -122,7 +122,7 @@ def independent_total(
     """The month-to-date usage OpenRouter counts on every key (``GET /keys``: ``usage_monthly``, current UTC month).
 
     Only the current month has such a counter; for a closed month OpenRouter keeps no independent total (None).
-    The counter includes today, which ``/activity`` does not cover yet.
+    The counter includes today, which ``/activity`` does not cover yet, so today's ``usage_daily`` is taken off.
     """
     today = datetime.now(UTC).date()
     if (first.year, first.month) != (today.year, today.month):
@@ -149,10 +149,13 @@ def independent_total(
         for key in new:
             seen.add(key.get("hash"))
             try:
-                total += parse_usd(key.get("usage_monthly", 0), what="usage_monthly")
+                # Like for like: /activity does not cover today yet, so today's usage is left out.
+                total += parse_usd(key.get("usage_monthly", 0), what="usage_monthly") - parse_usd(
+                    key.get("usage_daily", 0), what="usage_daily"
+                )
             except ValueError:
                 raise ProviderResponseError(NAME, "GET /keys returned a key without a numeric usage_monthly") from None
         if not new:  # the end, or a server that ignores offset
             break
         offset += len(keys)
-    return total, "GET /keys usage_monthly (sum over keys, includes today)"
+    return total, "GET /keys usage_monthly - usage_daily (sum over keys, month to date without today)"

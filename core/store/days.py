@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Date, func, select
 
-from core.money import ZERO
+from core.money import ZERO, quantize
 from core.periods import day_start, utc_now
 from core.store.db import Store
 from core.store.schema import collected_days, daily_costs, scraper_runs
@@ -26,7 +26,7 @@ def record_days(
     cost: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for day, amount in items:
         count[day] += 1
-        cost[day] += amount or ZERO
+        cost[day] += quantize(amount or ZERO)  # rounded as each row is stored, so the sums compare equal
     now = utc_now()
     rows = [
         {
