@@ -1,151 +1,28 @@
-"""``python -m core``: the same work as the app, for cron, schedulers and other tools.
-
-Exit codes: 0 ok, 1 (partial) failure, 2 bad input or configuration (one line on stderr, nothing written).
-JSON goes to stdout, messages to stderr; no secret is ever printed.
-"""
+"""What each ``python -m core`` command does. JSON on stdout, messages on stderr, no secret printed."""
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from core import jsonout, notion
 from core.collect import NOT_CONFIGURED, collect
-from core.config import Settings, load_settings
+from core.config import Settings
 from core.demo import load_demo_data, remove_demo_data
 from core.email import send_report
 from core.errors import ConfigError, InputError, SpendError
 from core.money import ZERO
-from core.periods import (
-    PERIODS,
-    RANGES,
-    last_complete_month,
-    month_key,
-    parse_day,
-    parse_month,
-    utc_now,
-    utc_today,
-)
-from core.providers import PROVIDERS, check_provider
+from core.periods import last_complete_month, month_key, utc_now, utc_today
+from core.providers import check_provider
 from core.reconcile import reconcile
 from core.report import monthly_report
-from core.scraper_runs import MAX_BACKFILL_DAYS, backfill, record_scraper_run
+from core.scraper_runs import backfill, record_scraper_run
 from core.store import runs, spend
-from core.store.db import Store, open_store
+from core.store.db import Store
 from core.store.reconciliations import save_reconciliations
-from core.store.runs import MAX_LIMIT
 from core.store.snapshots import save_month
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one clear line instead of usage + message
-        self.exit(EXIT_BAD_INPUT, f"error: {message} (see '{self.prog} --help')\n")
-
-
-def _int_in(low: int, high: int, what: str) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a whole number (got {text!r})") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{what} must be between {low} and {high} (got {value})")
-        return value
-
-    return parse
-
-
-def _day(text: str):
-    try:
-        return parse_day(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _month(text: str):
-    try:
-        return parse_month(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m core", description="Spendboard: what your team spends on paid APIs.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    p = sub.add_parser("summary", help="total spent over a period")
-    p.add_argument("--period", choices=PERIODS, default="month")
-    p.add_argument("--provider", choices=list(PROVIDERS))
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser("chart", help="daily spending, one row per day, zeros included")
-    p.add_argument("--range", dest="range_", choices=list(RANGES), default="30d")
-    p.add_argument("--provider", choices=list(PROVIDERS))
-    p.add_argument("--json", action="store_true")
-
-    apify = sub.add_parser("apify", help="Apify scraper runs").add_subparsers(
-        dest="apify_command", required=True, parser_class=_Parser
-    )
-    p = apify.add_parser("backfill", help="import every run started in the last N days")
-    p.add_argument("--days", type=_int_in(1, MAX_BACKFILL_DAYS, "--days"), default=90)
-    p.add_argument("--reset", action="store_true", help="delete previously imported runs first")
-    p.add_argument("--json", action="store_true")
-    p = apify.add_parser("record", help="fetch one run and store it (idempotent)")
-    p.add_argument("run_id")
-    p.add_argument("--scraper-id")
-    p.add_argument("--user-id")
-    p.add_argument("--source", default="app")
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser("runs", help="list scraper runs with totals")
-    p.add_argument("--from", dest="first", type=_day)
-    p.add_argument("--to", dest="last", type=_day)
-    p.add_argument("--scraper-id")
-    p.add_argument("--source")
-    p.add_argument("--limit", type=_int_in(1, MAX_LIMIT, "--limit"), default=100)
-    p.add_argument("--offset", type=_int_in(0, 10**9, "--offset"), default=0)
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser("collect", help="pull every configured provider's billing data into the database")
-    p.add_argument("--month", type=_month, help="YYYY-MM (default: this UTC month to date + the previous month)")
-    p.add_argument(
-        "--provider",
-        nargs="+",
-        choices=list(PROVIDERS),
-        metavar="NAME",
-        help=f"only these providers ({', '.join(PROVIDERS)})",
-    )
-    p.add_argument("--send-email", action="store_true", help="then send the month's report email")
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser("send-report", help="email a month's report with Resend (once per month and recipients)")
-    p.add_argument("--month", type=_month, help="YYYY-MM (default: the previous UTC month)")
-    p.add_argument("--force", action="store_true", help="send again even if it was already sent")
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser("report", help="a month's cost per provider, change vs the previous month, top models")
-    p.add_argument("--month", type=_month, help="YYYY-MM (default: the last complete month)")
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser("reconcile", help="compare each provider's stored month with the provider's own total")
-    p.add_argument("--month", type=_month, help="YYYY-MM (default: the last complete month)")
-    p.add_argument("--json", action="store_true")
-
-    notion_cmd = sub.add_parser("notion", help="the Notion archive").add_subparsers(
-        dest="notion_command", required=True, parser_class=_Parser
-    )
-    p = notion_cmd.add_parser("setup", help="create the two databases under a page shared with the integration")
-    p.add_argument("--parent-page", required=True, help="the page id (or its notion.so URL)")
-    p = notion_cmd.add_parser("sync", help="archive a month (default: every month not archived yet)")
-    p.add_argument("--month", type=_month)
-
-    p = sub.add_parser("demo", help="load clearly-labelled sample data")
-    p.add_argument("--reset", action="store_true", help="remove earlier sample data, then load it again")
-    p.add_argument("--remove", action="store_true", help="only remove the sample data")
-    return parser
+EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def _out(text: str) -> None:
@@ -354,27 +231,3 @@ COMMANDS: dict[str, Callable] = {
     "notion": _cmd_notion,
     "demo": _cmd_demo,
 }
-
-
-def main(argv: Sequence[str] | None = None, environ=None) -> int:
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
-        return int(exc.code or 0)
-    settings: Settings | None = None
-    try:
-        settings = load_settings(environ)
-        store = open_store(settings.database_url)
-        try:
-            return COMMANDS[args.command](args, settings, store)
-        finally:
-            store.dispose()
-    except (ConfigError, InputError) as exc:
-        _err(f"error: {settings.redact(str(exc)) if settings else exc}")
-        return EXIT_BAD_INPUT
-    except SpendError as exc:
-        _err(f"error: {settings.redact(str(exc)) if settings else exc}")
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        _err("interrupted")
-        return 130
