@@ -163,3 +163,12 @@ def test_sqlite_directory_is_created_on_first_use(tmp_path):
 def test_unknown_provider_lines_cannot_be_written_as_apify(store):
     with store.engine.begin() as conn, pytest.raises(ValueError):
         costs.replace_lines(store, conn, "apify", TODAY, TODAY, [])
+
+
+def test_upserting_many_runs_at_once_stays_under_the_drivers_parameter_limits(store):
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    many = [_run(f"m{i}", start + timedelta(minutes=i), "0.000001") for i in range(7000)]  # 7000 x 12 > 65,535
+    _save(store, many)
+    _save(store, many, keep_labels=True)  # and again: updates, not duplicates
+    assert runs.count_runs(store) == 7000
+    assert spend.summary(store, "all", TODAY).total_cost_usd == Decimal("0.007")

@@ -48,15 +48,17 @@ def upsert_runs(store: Store, conn: Connection, runs: Iterable[ScraperRun], *, k
     """Insert or update runs by ``run_id``. With ``keep_labels`` an existing run keeps its source, scraper id and
     user id (a back-fill never turns an app-recorded run into an imported one). Returns the rows written."""
     now = utc_now()
-    rows = {run.run_id: _row(run, now) for run in runs}  # last one wins inside a batch
+    rows = list({run.run_id: _row(run, now) for run in runs}.values())  # last one wins inside a batch
     if not rows:
         return 0
-    stmt = store.insert(scraper_runs).values(list(rows.values()))
+    stmt = store.insert(scraper_runs)
     columns = _UPDATED_ON_CONFLICT if keep_labels else (*_UPDATED_ON_CONFLICT, *_LABELS)
     stmt = stmt.on_conflict_do_update(
         index_elements=[scraper_runs.c.run_id], set_={c: stmt.excluded[c] for c in columns}
     )
-    conn.execute(stmt)
+    # executemany of one cached statement: a multi-VALUES insert of every row would pass the drivers' bound-parameter
+    # limit (65,535 on PostgreSQL, 32,766 in stock SQLite builds) with a few thousand runs, and recompile each time.
+    conn.execute(stmt, rows)
     return len(rows)
 
 
