@@ -2,15 +2,14 @@
 
 import streamlit as st
 
-from core import dashboard
 from core.charts import spending_area
-from core.coverage import coverage, describe
-from core.demo import has_demo_data, load_demo_data
+from core.coverage import describe
+from core.demo import load_demo_data
 from core.money import format_usd
 from core.periods import PERIOD_DAYS, PERIODS, RANGES, last_complete_month, utc_now, utc_today
 from core.providers import PROVIDERS
 from core.status import openrouter_stale_days
-from core.store.spend import first_activity
+from core.ui import cached
 from core.ui.actions import render_actions
 from core.ui.auth import require
 from core.ui.services import remembered, services, t
@@ -21,13 +20,15 @@ today = utc_today()
 st.title(t("nav_overview"))
 render_actions(svc, collect_month=None, send_month=last_complete_month(today))
 
-if first_activity(svc.store) is None:
+url = svc.settings.database_url  # part of each cache key: one cache per database
+if not cached.has_data(svc.store, url):
     st.subheader(t("empty_title"))
     st.info(t("empty_body"))
     configured = [name for name, module in PROVIDERS.items() if module.configured(svc.settings)]
     st.caption(t("configured_providers", names=", ".join(configured)) if configured else t("none_configured"))
     if st.button(t("load_demo"), key="load_demo", type="primary"):
         result = load_demo_data(svc.store, utc_now())
+        cached.clear()
         st.success(t("demo_loaded", runs=result.runs, lines=result.lines))
         st.rerun()
     st.stop()
@@ -35,7 +36,7 @@ if first_activity(svc.store) is None:
 stale = openrouter_stale_days(svc.settings, svc.store, utc_now())
 if stale is not None:
     st.warning(t("openrouter_stale", days=stale), icon=":material/warning:")
-if has_demo_data(svc.store):
+if cached.has_demo(svc.store, url):
     st.warning(t("demo_banner"), icon=":material/science:")
 
 ALL = "all"
@@ -59,7 +60,7 @@ with provider_col:
     )
 provider = None if provider == ALL else provider
 
-card = dashboard.kpi(svc.store, period, today, provider)
+card = cached.kpi(svc.store, url, period, today, provider)
 counts = [t("runs_count", n=f"{card.summary.total_runs:,}")]
 if card.summary.total_requests is not None:
     counts.append(t("requests_count", n=f"{card.summary.total_requests:,}"))
@@ -73,7 +74,7 @@ with card_col:
         border=True,
     )
     st.caption(" · ".join(counts))
-    cov = coverage(svc.store, card.summary.start, card.summary.end, provider)
+    cov = cached.spend_coverage(svc.store, url, card.summary.start, card.summary.end, provider)
     if cov.total_usd or cov.unpriced:
         st.caption(describe(cov, t, {name: module.LABEL for name, module in PROVIDERS.items()}))
 
@@ -87,7 +88,7 @@ with range_col:
         format_func=lambda r: t("range_days", n=RANGES[r]),
         on_change=remembered("range", "30d"),
     )
-points = dashboard.chart(svc.store, range_, today, provider)
+points = cached.chart(svc.store, url, range_, today, provider)
 runs = sum(p.runs for p in points)
 requests = [p.requests for p in points if p.requests is not None]
 subtitle = t("runs_over_period", n=f"{runs:,}")

@@ -11,6 +11,7 @@ from core.periods import utc_today
 from core.providers import apify
 from core.scraper_runs import MAX_BACKFILL_DAYS, backfill
 from core.store.runs import list_runs
+from core.ui import cached
 from core.ui.auth import require
 from core.ui.services import remembered, services, t
 
@@ -70,6 +71,7 @@ if submitted:
     except SpendError as exc:
         st.error(t("backfill_failed", error=svc.settings.redact(str(exc))))
     else:
+        cached.clear()
         bar.progress(1.0)
         st.success(
             t(

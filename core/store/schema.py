@@ -62,7 +62,32 @@ daily_costs = Table(
     Column("unit", String(32)),
     UniqueConstraint("provider", "day", "line_item", name="uq_daily_costs_provider_day_item"),
 )
-Index("ix_daily_costs_day_provider", daily_costs.c.day, daily_costs.c.provider, daily_costs.c.cost_usd)
+# Covering index: period sums, daily charts and the provenance split (cost, requests, cost_source) are range scans
+# that never touch the table.
+Index(
+    "ix_daily_costs_day_provider_cost",
+    daily_costs.c.day,
+    daily_costs.c.provider,
+    daily_costs.c.cost_source,
+    daily_costs.c.cost_usd,
+    daily_costs.c.requests,
+)
+# has_demo_data(): finding no sample line should not scan the table.
+_DEMO_LINE = daily_costs.c.cost_source == "demo"
+Index("ix_daily_costs_demo", daily_costs.c.cost_source, sqlite_where=_DEMO_LINE, postgresql_where=_DEMO_LINE)
+# coverage() adds up the quantities behind derived/unpriced lines: only those lines are indexed.
+_HAS_QUANTITY = daily_costs.c.quantity.is_not(None)
+Index(
+    "ix_daily_costs_quantity",
+    daily_costs.c.day,
+    daily_costs.c.provider,
+    daily_costs.c.cost_source,
+    daily_costs.c.cost_usd,
+    daily_costs.c.quantity,
+    daily_costs.c.unit,
+    sqlite_where=_HAS_QUANTITY,
+    postgresql_where=_HAS_QUANTITY,
+)
 
 provider_snapshots = Table(
     "provider_snapshots",

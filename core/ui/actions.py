@@ -15,6 +15,7 @@ from core.errors import SpendError
 from core.periods import month_key
 from core.providers import PROVIDERS
 from core.store import collections
+from core.ui import cached
 from core.ui.services import Services, t
 
 _RESULT = "_spendboard_action_result"
@@ -81,6 +82,7 @@ def _run_collection(svc: Services, month: date | None) -> None:
         )
     finally:
         lock.release()
+        cached.clear()
     st.rerun()  # redraw every figure from the new data
 
 
