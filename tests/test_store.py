@@ -172,3 +172,42 @@ def test_upserting_many_runs_at_once_stays_under_the_drivers_parameter_limits(st
     _save(store, many, keep_labels=True)  # and again: updates, not duplicates
     assert runs.count_runs(store) == 7000
     assert spend.summary(store, "all", TODAY).total_cost_usd == Decimal("0.007")
+
+
+def test_a_database_from_before_new_columns_is_upgraded_on_start(database_url):
+    s = open_store(database_url)
+    with s.engine.begin() as conn:  # an older database: daily_costs without quantity/unit
+        conn.execute(text("DROP TABLE daily_costs"))
+        conn.execute(
+            text(
+                "CREATE TABLE daily_costs (id INTEGER PRIMARY KEY, provider VARCHAR(32) NOT NULL, "
+                "day DATE NOT NULL, line_item VARCHAR(512) NOT NULL, model VARCHAR(256), "
+                "cost_usd NUMERIC(20, 9) NOT NULL, requests BIGINT, cost_source VARCHAR(32) NOT NULL, "
+                "collected_at TIMESTAMP NOT NULL, UNIQUE (provider, day, line_item))"
+            )
+        )
+    s.dispose()
+    s = open_store(database_url)
+    with s.engine.begin() as conn:
+        costs.replace_lines(
+            s,
+            conn,
+            "elevenlabs",
+            TODAY,
+            TODAY,
+            [
+                DailyCost(
+                    "elevenlabs",
+                    TODAY,
+                    "tts",
+                    "m",
+                    Decimal("0.3"),
+                    None,
+                    "derived_from_credits",
+                    Decimal("1000"),
+                    "credits",
+                )
+            ],
+        )
+    assert costs.lines_between(s, TODAY, TODAY)[0].quantity == Decimal("1000")
+    s.dispose()

@@ -1,8 +1,9 @@
 """The SQL store: one SQLAlchemy code path for SQLite and PostgreSQL (the URL decides).
 
-Schema changes: the schema is created on start (``create_all`` is additive and idempotent). ``schema_version``
-records the version; a later change adds ``MIGRATIONS[n]`` (a function run once, in a transaction, under an
-advisory lock on Postgres) and bumps ``SCHEMA_VERSION``.
+Schema changes: the schema is created or upgraded on start, in one transaction (under an advisory lock on Postgres).
+Additive changes need no code: new tables and indexes are created, and new *nullable* columns are added to existing
+tables. Anything else (a type change, a backfill, a dropped column) bumps ``SCHEMA_VERSION`` and adds
+``MIGRATIONS[n]``, a function run once.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -83,6 +84,7 @@ def _upgrade_once(store: Store) -> None:
         if store.dialect == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
         metadata.create_all(conn, checkfirst=True)
+        _add_missing_columns(conn)
         current = conn.execute(select(schema_version.c.version)).scalar()
         if current is None:
             conn.execute(insert(schema_version).values(version=SCHEMA_VERSION))
@@ -91,6 +93,20 @@ def _upgrade_once(store: Store) -> None:
             MIGRATIONS[version](conn)
         if current < SCHEMA_VERSION:
             conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
+
+
+def _add_missing_columns(conn: Connection) -> None:
+    """Add the nullable columns a table gained since the database was created (``create_all`` only adds tables)."""
+    inspector = inspect(conn)
+    for table in metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable:
+                raise StoreError(f"table {table.name} lacks the required column {column.name}; a migration is needed")
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
 
 
 def _safe(exc: Exception) -> str:
