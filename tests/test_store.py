@@ -5,11 +5,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import MetaData, Table, UniqueConstraint, text
 
 from core.models import DailyCost, ScraperRun
 from core.store import costs, runs, spend
 from core.store.db import open_store
+from core.store.schema import daily_costs
 
 TODAY = date(2026, 3, 1)
 
@@ -178,14 +179,10 @@ def test_a_database_from_before_new_columns_is_upgraded_on_start(database_url):
     s = open_store(database_url)
     with s.engine.begin() as conn:  # an older database: daily_costs without quantity/unit
         conn.execute(text("DROP TABLE daily_costs"))
-        conn.execute(
-            text(
-                "CREATE TABLE daily_costs (id INTEGER PRIMARY KEY, provider VARCHAR(32) NOT NULL, "
-                "day DATE NOT NULL, line_item VARCHAR(512) NOT NULL, model VARCHAR(256), "
-                "cost_usd NUMERIC(20, 9) NOT NULL, requests BIGINT, cost_source VARCHAR(32) NOT NULL, "
-                "collected_at TIMESTAMP NOT NULL, UNIQUE (provider, day, line_item))"
-            )
-        )
+        before = MetaData()
+        old_columns = [c._copy() for c in daily_costs.columns if c.name not in ("quantity", "unit")]
+        Table("daily_costs", before, *old_columns, UniqueConstraint("provider", "day", "line_item"))
+        before.create_all(conn)
     s.dispose()
     s = open_store(database_url)
     with s.engine.begin() as conn:
