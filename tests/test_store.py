@@ -5,7 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import MetaData, Table, UniqueConstraint, text
+from sqlalchemy import MetaData, Table, UniqueConstraint, inspect, text
 
 from core.models import DailyCost, ScraperRun
 from core.store import costs, runs, spend
@@ -207,4 +207,7 @@ def test_a_database_from_before_new_columns_is_upgraded_on_start(database_url):
             ],
         )
     assert costs.lines_between(s, TODAY, TODAY)[0].quantity == Decimal("1000")
+    with s.engine.connect() as conn:
+        indexes = {i["name"] for i in inspect(conn).get_indexes("daily_costs")}
+    assert {"ix_daily_costs_day_provider_cost", "ix_daily_costs_demo", "ix_daily_costs_quantity"} <= indexes
     s.dispose()

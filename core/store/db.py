@@ -1,8 +1,8 @@
 """The SQL store: one SQLAlchemy code path for SQLite and PostgreSQL (the URL decides).
 
 Schema changes: the schema is created or upgraded on start, in one transaction (under an advisory lock on Postgres).
-Additive changes need no code: new tables and indexes are created, and new *nullable* columns are added to existing
-tables. Anything else (a type change, a backfill, a dropped column) bumps ``SCHEMA_VERSION`` and adds
+Additive changes need no code: new tables, new indexes and new *nullable* columns are added to an existing
+database. Anything else (a type change, a backfill, a dropped column) bumps ``SCHEMA_VERSION`` and adds
 ``MIGRATIONS[n]``, a function run once.
 """
 
@@ -96,9 +96,14 @@ def _upgrade_once(store: Store) -> None:
 
 
 def _add_missing_columns(conn: Connection) -> None:
-    """Add the nullable columns a table gained since the database was created (``create_all`` only adds tables)."""
+    """Add the nullable columns and the indexes a table gained since the database was created (``create_all`` only
+    adds whole tables)."""
     inspector = inspect(conn)
     for table in metadata.sorted_tables:
+        indexes = {i["name"] for i in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in indexes:
+                index.create(conn)
         present = {c["name"] for c in inspector.get_columns(table.name)}
         for column in table.columns:
             if column.name in present:
