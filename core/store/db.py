@@ -96,14 +96,10 @@ def _upgrade_once(store: Store) -> None:
 
 
 def _add_missing_columns(conn: Connection) -> None:
-    """Add the nullable columns and the indexes a table gained since the database was created (``create_all`` only
-    adds whole tables)."""
+    """Add the nullable columns, then the indexes, a table gained since the database was created (``create_all``
+    only adds whole tables)."""
     inspector = inspect(conn)
     for table in metadata.sorted_tables:
-        indexes = {i["name"] for i in inspector.get_indexes(table.name)}
-        for index in table.indexes:
-            if index.name not in indexes:
-                index.create(conn)
         present = {c["name"] for c in inspector.get_columns(table.name)}
         for column in table.columns:
             if column.name in present:
@@ -112,6 +108,11 @@ def _add_missing_columns(conn: Connection) -> None:
                 raise StoreError(f"table {table.name} lacks the required column {column.name}; a migration is needed")
             kind = column.type.compile(dialect=conn.dialect)
             conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
+    for table in metadata.sorted_tables:  # after the columns: an index may cover a column just added
+        indexes = {i["name"] for i in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in indexes:
+                index.create(conn)
 
 
 def _safe(exc: Exception) -> str:
