@@ -13,10 +13,19 @@ SCALE = 9
 QUANTUM = Decimal(1).scaleb(-SCALE)  # 1e-9 USD
 NANOS_PER_USD = 10**SCALE
 CENT = Decimal("0.01")
+MAX_ABS_USD = Decimal(10) ** 9  # one line or run costing a billion dollars is a broken payload, not spend
 
 
 def parse_usd(value: object, *, what: str = "amount") -> Decimal:
-    """Parse a provider amount given as a JSON number or a numeric string into Decimal dollars.
+    """A provider's money amount (JSON number or numeric string) as exact Decimal; absurd amounts are refused."""
+    result = parse_decimal(value, what=what)
+    if abs(result) >= MAX_ABS_USD:
+        raise ValueError(f"{what} is {value!r}, an implausible amount (a billion dollars or more)")
+    return result
+
+
+def parse_decimal(value: object, *, what: str = "value") -> Decimal:
+    """Parse a JSON number or a numeric string into an exact Decimal.
 
     Floats arrive from ``json.loads`` already rounded to the nearest double; ``str(float)`` gives the shortest
     representation that round-trips, which is exactly the decimal text the provider sent.

@@ -13,7 +13,7 @@ def test_parse_usd_keeps_the_providers_digits(raw, expected):
     assert parse_usd(raw) == Decimal(expected)
 
 
-@pytest.mark.parametrize("bad", [None, True, "abc", "NaN", "Infinity", float("nan"), [], {}])
+@pytest.mark.parametrize("bad", [None, True, "abc", "NaN", "Infinity", float("nan"), [], {}, 1e15, "-1000000000"])
 def test_parse_usd_rejects_non_numbers(bad):
     with pytest.raises(ValueError):
         parse_usd(bad)

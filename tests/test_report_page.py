@@ -125,3 +125,12 @@ def test_collect_now_shows_progress_and_records_the_last_status(env):
     assert not at.exception
     assert any("Apify: collected" in s.value for s in at.success)
     assert any("Last collection:" in c.value and "ok" in c.value for c in at.caption)
+
+
+def test_an_enormous_or_hostile_token_is_simply_denied(env):
+    env.setenv("REPORT_SECRET_TOKEN", TOKEN)
+    env.setenv("APP_PASSWORD", "pw-for-the-app")
+    for token in ("x" * 100_000, TOKEN + "\u0000", "' OR 1=1 --", "<script>alert(1)</script>"):
+        at = open_report({"token": token})
+        assert not at.exception and not shows_report(at)
+        assert [e.value for e in at.error] == ["Access denied."]

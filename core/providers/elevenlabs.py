@@ -27,7 +27,7 @@ from core.config import Settings
 from core.errors import ConfigError, ProviderError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
 from core.models import DERIVED_FROM_CREDITS, UNPRICED, DailyCost
-from core.money import ZERO, parse_usd
+from core.money import ZERO, parse_decimal
 from core.providers._lines import LineBuilder, sum_counts
 
 NAME = "elevenlabs"
@@ -152,7 +152,7 @@ def _parse_usage(table: Any) -> list[tuple[date, str | None, str | None, Decimal
         day = _day(row[time_at], units[time_at])
         raw = row[credits_at]
         try:
-            credits = Decimal(0) if raw is None else parse_usd(raw, what="credits")  # cells are nullable
+            credits = Decimal(0) if raw is None else parse_decimal(raw, what="credits")  # cells are nullable
         except ValueError as exc:
             raise _bad(f"usage on {day}: {exc}") from None
         if credits < 0:
@@ -187,7 +187,7 @@ def _day(value: Any, unit: Any) -> date:
         else:
             return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)).date()
     try:
-        number = parse_usd(value, what="timestamp")
+        number = parse_decimal(value, what="timestamp")
         seconds = number / 1000 if unit == "ms" or (unit != "s" and number > 10**11) else number
         return datetime.fromtimestamp(float(seconds), UTC).date()
     except (ValueError, OverflowError, OSError):
@@ -196,7 +196,7 @@ def _day(value: Any, unit: Any) -> date:
 
 def _count(value: Any, model: str) -> int:
     try:
-        number = parse_usd(value, what=f"request count for {model!r}")
+        number = parse_decimal(value, what=f"request count for {model!r}")
     except ValueError as exc:
         raise _bad(str(exc)) from None
     if number < 0 or number != number.to_integral_value():
