@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from time import sleep as real_sleep
 
 import httpx
 
@@ -166,6 +167,7 @@ def collect(
     policy: RetryPolicy = DEFAULT_POLICY,
     progress: Progress | None = None,
     now: datetime | None = None,
+    sleep: Callable[[float], None] = real_sleep,  # Notion's pacing, the only wait collect() makes itself
 ) -> CollectionResult:
     """Collect ``month`` (default: the current UTC month to date, plus a refresh of the previous month)."""
     names = list(dict.fromkeys(providers)) if providers else list(PROVIDERS)
@@ -194,7 +196,7 @@ def collect(
     archive = None
     if notion.configured(settings):  # SQL is the source of truth: a Notion failure leaves months pending, no more
         notion.mark_pending(store, months)
-        archive = notion.sync(settings, store, months, transport=transports.get("notion"))
+        archive = notion.sync(settings, store, months, transport=transports.get("notion"), sleep=sleep)
     report = monthly_report(store, target, settings.app_base_url)
     attempted = [o for o in outcomes.values() if o.status != NOT_CONFIGURED]
     status = (
