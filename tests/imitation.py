@@ -67,8 +67,8 @@ from tests.fakes import FakeApify, run_item, serve
 
 PROVIDER_NAMES = ("openai", "anthropic", "elevenlabs", "deepgram", "openrouter", "apify")
 KEYS = {
-    "openai": "sk-admin-imitation-openai-7f3a9c21",
-    "anthropic": "sk-ant-admin01-imitation-anthropic-5e8b",
+    "openai": "sk-admin-fake-imitation-openai-7f3a9c21",
+    "anthropic": "sk-ant-admin01-fake-imitation-anthropic-5e8b",
     "elevenlabs": "sk_imitation_elevenlabs_2d4f6a8c",
     "deepgram": "dg-imitation-deepgram-91b3c5d7",
     "openrouter": "sk-or-v1-imitation-management-4c6e8a0b",

@@ -186,7 +186,7 @@ def test_failures_exit_1_name_the_providers_and_keep_their_earlier_figures(im, d
 
 
 def test_a_wrong_key_fails_that_provider_without_printing_any_key(im, db, capsys):
-    wrong = "sk-admin-wrong-key-echoed-by-the-api-0000"
+    wrong = "sk-admin-fake-wrong-key-echoed-by-api-0000"
     month = month_start(im.today)
     with im.serve() as urls:
         env = im.environ(f"sqlite:///{db}", urls, OPENAI_ADMIN_KEY=wrong)

@@ -28,7 +28,7 @@ from tests.notion_fake import TOKEN, FakeClock, FakeNotion
 
 SEP, OCT = date(2026, 9, 1), date(2026, 10, 1)
 BASE_URL = "https://spend.example.com"
-OPENAI_SECRET = "sk-admin-openai-secret-value-0001"
+OPENAI_SECRET = "sk-admin-fake-openai-secret-value-0001"
 REPORT_SECRET = "report-token-secret-value-0002"
 
 

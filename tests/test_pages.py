@@ -132,7 +132,7 @@ def test_bad_configuration_shows_one_clear_error(monkeypatch):
 
 
 def test_settings_page_masks_keys_and_shows_the_database(monkeypatch, tmp_path):
-    key = "sk-admin-THISISASECRETKEY-9f3a"
+    key = "sk-admin-FAKESECRETKEYVALUE-9f3a"
     monkeypatch.setenv("OPENAI_ADMIN_KEY", key)
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page("pages/settings.py").run()
@@ -142,5 +142,5 @@ def test_settings_page_masks_keys_and_shows_the_database(monkeypatch, tmp_path):
     assert keys["OpenAI"] == "OPENAI_ADMIN_KEY ••••9f3a"
     assert keys["Anthropic"] == "ANTHROPIC_ADMIN_KEY: not set"
     shown = " ".join(str(v) for v in table.to_numpy().ravel()) + " ".join(m.value for m in at.markdown)
-    assert key not in shown and "THISISASECRET" not in shown
+    assert key not in shown and "FAKESECRETKEYVALUE" not in shown
     assert "app.db" in at.code[0].value

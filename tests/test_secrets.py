@@ -11,7 +11,7 @@ from core.periods import previous_month, utc_now
 from tests.fakes import serve
 from tests.imitation import KEYS, Imitation, Ledger, populate
 
-RESEND_KEY = "re_SECRETresendkey0123456789"
+RESEND_KEY = "re_fakeSECRETresendkey0123456789"
 PASSWORD = "app-password-SECRET-0123"
 TOKEN = "report-token-SECRET-0123"
 
