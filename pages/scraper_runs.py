@@ -40,7 +40,7 @@ st.caption(t("runs_totals", n=f"{page.total_runs:,}", cost=format_usd(page.total
 if page.items:
     table = pd.DataFrame(
         {
-            t("col_started"): [r.created_at for r in page.items],
+            t("col_started"): [f"{r.created_at:%Y-%m-%d %H:%M:%S}" for r in page.items],
             t("col_run"): [r.run_id for r in page.items],
             t("col_scraper"): [r.scraper_id for r in page.items],
             t("col_status"): [r.status for r in page.items],
