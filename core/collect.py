@@ -202,7 +202,7 @@ def collect(
     status = (
         OK
         if all(o.status == OK for o in attempted)
-        else ("failed" if attempted and all(o.status == FAILED for o in attempted) else "partial")
+        else (FAILED if attempted and all(o.status == FAILED for o in attempted) else "partial")
     )
     by_name = {p.provider: p for p in report.providers}
     collections.finish_run(

@@ -134,21 +134,9 @@ def _parse(name: str, raw: str) -> object:
             raise ConfigError(f"{var} must be one of {', '.join(LANGUAGES)} (got {raw!r})")
         return raw.lower()
     if name in ("reconcile_tolerance_usd", "reconcile_small_drift_percent"):
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            value = Decimal(-1)
-        if not value.is_finite() or value < 0:
-            raise ConfigError(f"{var} must be a non-negative number (got {raw!r})")
-        return value
+        return _non_negative(var, raw, "a non-negative number")
     if name == "elevenlabs_usd_per_1k_credits":
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            value = Decimal(-1)
-        if not value.is_finite() or value < 0:
-            raise ConfigError(f"{var} must be a non-negative number of dollars, e.g. 0.30 (got {raw!r})")
-        return value
+        return _non_negative(var, raw, "a non-negative number of dollars, e.g. 0.30")
     if name == "deepgram_project_ids":
         return tuple(p.strip() for p in raw.split(",") if p.strip())
     if name == "report_email_to":
@@ -160,6 +148,16 @@ def _parse(name: str, raw: str) -> object:
     if name == "report_email_from" and not re.search(r"[^@\s<]+@[^@\s>]+", raw):
         raise ConfigError(f"{var} must be an email address, e.g. 'Spendboard <reports@example.com>'")
     return raw
+
+
+def _non_negative(var: str, raw: str, expects: str) -> Decimal:
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0:
+        raise ConfigError(f"{var} must be {expects} (got {raw!r})")
+    return value
 
 
 def normalise_database_url(raw: str) -> str:
