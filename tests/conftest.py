@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ import sqlalchemy as sa
 
 from core.config import Settings
 from core.http import RetryPolicy
+from core.periods import utc_now
 from core.store.db import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -85,3 +88,35 @@ def store(database_url):
 @pytest.fixture
 def settings(database_url):
     return Settings(database_url=database_url, apify_token="apify_api_test_token_0000")
+
+
+@pytest.fixture
+def today() -> date:
+    """Today (UTC) on the real clock, away from midnight, so code that reads the clock agrees with the test."""
+    now = utc_now()
+    to_midnight = (datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC) - now).total_seconds()
+    if to_midnight < 30:
+        time.sleep(to_midnight + 1)
+    return utc_now().date()
+
+
+def clean_app_env(monkeypatch, tmp_path, *extra: str) -> str:
+    """An environment for the app under test: no provider keys or access settings, its own SQLite database, and
+    a working directory without secrets.toml. Returns the database URL."""
+    for var in (
+        "APIFY_TOKEN",
+        "OPENAI_ADMIN_KEY",
+        "ANTHROPIC_ADMIN_KEY",
+        "ELEVENLABS_API_KEY",
+        "DEEPGRAM_API_KEY",
+        "OPENROUTER_MANAGEMENT_KEY",
+        "APP_PASSWORD",
+        "REPORT_SECRET_TOKEN",
+        "APP_LANGUAGE",
+        *extra,
+    ):
+        monkeypatch.delenv(var, raising=False)
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    return url

@@ -63,6 +63,7 @@ import httpx
 
 from core.config import Settings
 from core.periods import month_end
+from core.store import costs, runs
 from tests.fakes import FakeApify, run_item, serve
 
 PROVIDER_NAMES = ("openai", "anthropic", "elevenlabs", "deepgram", "openrouter", "apify")
@@ -1328,3 +1329,20 @@ class Imitation:
                 }
             },
         )
+
+
+def stored_daily(store, name: str, first: date, last: date) -> dict[date, Expected]:
+    """What the store holds per UTC day for a provider (lines, or Apify runs by start day)."""
+    out: dict[date, Expected] = {}
+    if name == "apify":
+        for r in runs.list_runs(store, first=first, last=last, limit=10_000).items:
+            got = out.setdefault(r.created_at.date(), Expected(Decimal(0), 0))
+            got.cost += r.cost_usd or 0
+            got.requests += 1
+        return out
+    for line in costs.lines_between(store, first, last, name):
+        got = out.setdefault(line.day, Expected(Decimal(0), None))
+        got.cost += line.cost_usd
+        if line.requests is not None:
+            got.requests = (got.requests or 0) + line.requests
+    return out

@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import time as clock
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
@@ -18,7 +17,7 @@ import pytest
 import core.collect
 from core.cli import main
 from core.http import RetryPolicy
-from core.periods import month_key, month_start, next_month, previous_month, utc_now
+from core.periods import month_key, month_start, next_month, previous_month
 from tests.imitation import KEYS, PROVIDER_NAMES, Expected, Imitation, Ledger, populate
 
 MONEY = re.compile(r"^-?\d+\.\d{6,}$")
@@ -27,16 +26,6 @@ SHORT = RetryPolicy(max_attempts=4, max_total_seconds=2.0, base_delay=0.05, max_
 
 
 # ---------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-def today() -> date:
-    """Today (UTC), away from midnight, so the CLI and the imitation agree on the date."""
-    now = utc_now()
-    to_midnight = (datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC) - now).total_seconds()
-    if to_midnight < 30:
-        clock.sleep(to_midnight + 1)
-    return utc_now().date()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from core.report import MonthReport, monthly_report
 from core.store import collections, costs, runs
 from core.store.schema import collection_runs, daily_costs, monthly_summaries, provider_snapshots, scraper_runs
 from tests.conftest import NO_SLEEP
-from tests.imitation import KEYS, PROVIDER_NAMES, Expected, Imitation, Ledger, populate
+from tests.imitation import KEYS, PROVIDER_NAMES, Expected, Imitation, Ledger, populate, stored_daily
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 OCT, NOV = date(2026, 10, 1), date(2026, 11, 1)
@@ -75,23 +75,6 @@ def assert_report(report: MonthReport, current: dict[str, Expected], previous: d
     assert report.total_cost_usd == total
     assert report.previous_month_cost_usd == prev_total
     assert report.change_percent == pct(total, prev_total)
-
-
-def stored_daily(store, name: str, first: date, last: date) -> dict[date, Expected]:
-    """What the store holds per UTC day for a provider (lines, or Apify runs by start day)."""
-    out: dict[date, Expected] = {}
-    if name == "apify":
-        for r in runs.list_runs(store, first=first, last=last, limit=10_000).items:
-            got = out.setdefault(r.created_at.date(), Expected(Decimal(0), 0))
-            got.cost += r.cost_usd or 0
-            got.requests += 1
-        return out
-    for line in costs.lines_between(store, first, last, name):
-        got = out.setdefault(line.day, Expected(Decimal(0), None))
-        got.cost += line.cost_usd
-        if line.requests is not None:
-            got.requests = (got.requests or 0) + line.requests
-    return out
 
 
 def assert_days(store, im: Imitation, name: str, first: date, last: date, **kw) -> None:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.models import ScraperRun
 from core.store import runs
 from core.store.db import open_store
+from tests.conftest import clean_app_env
 
 APP = "../streamlit_app.py"
 
@@ -18,20 +19,7 @@ APP = "../streamlit_app.py"
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
     """Each test gets its own database and no provider keys; Streamlit caches are process-wide."""
-    for var in (
-        "APIFY_TOKEN",
-        "OPENAI_ADMIN_KEY",
-        "ANTHROPIC_ADMIN_KEY",
-        "ELEVENLABS_API_KEY",
-        "DEEPGRAM_API_KEY",
-        "OPENROUTER_MANAGEMENT_KEY",
-        "APP_PASSWORD",
-        "REPORT_SECRET_TOKEN",
-        "APP_LANGUAGE",
-    ):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml here
+    clean_app_env(monkeypatch, tmp_path)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield

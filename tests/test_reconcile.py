@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time as clock
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -274,16 +273,6 @@ def test_a_malformed_or_hanging_total_fails_only_that_provider(store):
 
 
 # ---------------------------------------------------------------- the current month (real clock)
-
-
-@pytest.fixture
-def today() -> date:
-    """Today (UTC), away from midnight: OpenRouter's counter is for the month of the real clock."""
-    now = utc_now()
-    to_midnight = (datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC) - now).total_seconds()
-    if to_midnight < 30:
-        clock.sleep(to_midnight + 1)
-    return utc_now().date()
 
 
 def current(today: date, **kw) -> Imitation:

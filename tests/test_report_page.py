@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.cli import main
 from core.periods import last_complete_month, month_key, previous_month
+from tests.conftest import clean_app_env
 from tests.fakes import FakeApify, run_item, serve
 
 APP = "../streamlit_app.py"
@@ -16,22 +17,7 @@ TOKEN = "report-token-0123456789"
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch, tmp_path):
-    for var in (
-        "APIFY_TOKEN",
-        "OPENAI_ADMIN_KEY",
-        "ANTHROPIC_ADMIN_KEY",
-        "ELEVENLABS_API_KEY",
-        "DEEPGRAM_API_KEY",
-        "OPENROUTER_MANAGEMENT_KEY",
-        "APP_PASSWORD",
-        "REPORT_SECRET_TOKEN",
-        "APP_LANGUAGE",
-        "RESEND_API_KEY",
-    ):
-        monkeypatch.delenv(var, raising=False)
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
+    url = clean_app_env(monkeypatch, tmp_path, "RESEND_API_KEY")
     assert main(["demo"], environ={"DATABASE_URL": url}) == 0
     st.cache_data.clear()
     st.cache_resource.clear()

@@ -27,7 +27,8 @@ from core.store import collections, costs, runs
 from core.store.schema import daily_costs, notion_pages, scraper_runs
 from core.store.snapshots import get_snapshots, get_summary
 from tests.conftest import NO_SLEEP
-from tests.imitation import PROVIDER_NAMES, Expected, Imitation, Ledger, populate
+from tests.imitation import PROVIDER_NAMES, Imitation, Ledger, populate
+from tests.imitation import stored_daily as stored_days
 
 AUG, SEP, OCT = date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)
 LLM = tuple(n for n in PROVIDER_NAMES if n != "apify")
@@ -50,20 +51,8 @@ def run(im: Imitation, store, now: datetime, *, settings=None, **kw):
 
 
 def stored_daily(store, name: str, first: date, last: date) -> dict[date, tuple[Decimal, int | None]]:
-    """What the store holds per UTC day for a provider (lines, or Apify runs by start day)."""
-    out: dict[date, Expected] = {}
-    if name == "apify":
-        for r in runs.list_runs(store, first=first, last=last, limit=10_000).items:
-            got = out.setdefault(r.created_at.date(), Expected(Decimal(0), 0))
-            got.cost += r.cost_usd or 0
-            got.requests += 1
-    else:
-        for line in costs.lines_between(store, first, last, name):
-            got = out.setdefault(line.day, Expected(Decimal(0), None))
-            got.cost += line.cost_usd
-            if line.requests is not None:
-                got.requests = (got.requests or 0) + line.requests
-    return {d: (e.cost, e.requests) for d, e in out.items() if e.cost or e.requests}
+    """What the store holds per UTC day for a provider, days with nothing left out."""
+    return {d: (e.cost, e.requests) for d, e in stored_days(store, name, first, last).items() if e.cost or e.requests}
 
 
 def ledger_daily(im: Imitation, name: str, first: date, last: date, seen_on) -> dict[date, tuple]:
