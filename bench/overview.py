@@ -21,7 +21,7 @@ import time
 
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # no "missing ScriptRunContext" noise
 
-from _common import ROOT, absolute_url, backend, machine, median, ms, save, table
+from _common import ROOT, absolute_url, backend, machine, median, ms, save, table, timed
 
 from core import dashboard
 from core.charts import spending_area
@@ -106,14 +106,7 @@ def attribution(url: str, repeat: int) -> list[dict]:
     ]
     out = []
     for name, fn in calls:
-        for _ in range(2):
-            fn()
-        times = []
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        out.append({"call": name, "median_ms": median(times) * 1000})
+        out.append({"call": name, "median_ms": median(timed(fn, repeat)) * 1000})
     store.dispose()
     return out
 
