@@ -35,7 +35,7 @@ from core import collect as collect_mod
 from core.collect import collect, windows
 from core.http import DEFAULT_POLICY
 from core.periods import month_end, month_start
-from core.providers import PROVIDERS
+from core.providers import get_provider
 from core.store.db import open_store
 from tests.conftest import load_fixture
 from tests.imitation import PROVIDER_NAMES, Imitation, Ledger, populate
@@ -165,7 +165,7 @@ def run(args) -> dict:
         base = {key.lower(): value for key, value in env.items()}
         settings = imitation.settings("sqlite://", **base)
         for name in PROVIDER_NAMES:  # each provider's own page sequence, alone, nothing written
-            module = PROVIDERS[name]
+            module = get_provider(name)
             times = []
             for _ in range(args.repeat):
                 imitation.requests.clear()

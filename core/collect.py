@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from time import sleep as real_sleep
 
@@ -20,11 +20,11 @@ from core import notion
 from core.config import Settings
 from core.errors import InputError, SpendError
 from core.http import DEFAULT_POLICY, RetryPolicy
-from core.models import DailyCost, ScraperRun
-from core.periods import UTC, month_end, month_key, month_start, previous_month, utc_now
-from core.providers import PROVIDERS, apify, get_provider
+from core.models import DailyCost
+from core.periods import month_end, month_key, month_start, previous_month, utc_now
+from core.providers import NAMES, get_provider
+from core.providers.contract import Fetched, Provider
 from core.report import MonthReport, monthly_report
-from core.scraper_runs import IMPORT_SOURCE
 from core.store import collections, costs, days, runs, snapshots
 from core.store.db import Store
 
@@ -88,67 +88,58 @@ def _months_in(spans: Sequence[tuple[date, date]]) -> list[date]:
     return sorted(months)
 
 
-def _fetch(module, settings: Settings, spans, transport, policy: RetryPolicy):
+def _fetch(provider: Provider, settings: Settings, spans, transport, policy: RetryPolicy) -> list[Fetched]:
     """Everything one provider has for the windows, or an exception. Nothing is written here."""
-    with module.client(settings, transport) as http:
-        if module is apify:
-            fetched: list[ScraperRun] = []
-            for first, last in spans:
-                before = datetime.combine(last, time.max, tzinfo=UTC)
-                after = datetime.combine(first, time.min, tzinfo=UTC)
-                for page, _total in apify.iter_run_pages(
-                    http, after, source=IMPORT_SOURCE, started_before=before, policy=policy
-                ):
-                    fetched.extend(page)
-            return fetched
-        return [module.fetch(http, first, last, settings, policy) for first, last in spans]
+    with provider.client(settings, transport) as http:
+        return [provider.fetch(http, first, last, settings, policy) for first, last in spans]
 
 
-def _write(store: Store, module, spans, fetched, today: date) -> int:
+def _write(store: Store, provider: Provider, spans, fetched: list[Fetched], today: date) -> int:
     with store.engine.begin() as conn:
-        if module is apify:
-            for first, last in spans:
-                inside = [(r.created_at.date(), r.cost_usd) for r in fetched if first <= r.created_at.date() <= last]
-                days.record_days(store, conn, module.NAME, first, min(last, today), inside)
-            return runs.upsert_runs(store, conn, fetched, keep_labels=True)
         written = 0
-        for (first, last), lines in zip(spans, fetched, strict=True):
-            window = _coverage(module, first, last, today)
+        for (first, last), got in zip(spans, fetched, strict=True):
+            if got.runs is not None:
+                inside_runs = [r for r in got.runs if first <= r.created_at.date() <= last]
+                days.record_days(
+                    store,
+                    conn,
+                    provider.name,
+                    first,
+                    min(last, today),
+                    [(r.created_at.date(), r.cost_usd) for r in inside_runs],
+                )
+                written += runs.upsert_runs(store, conn, inside_runs, keep_labels=True)
+                continue
+            window = provider.available(first, last, today)
             if window is None:
                 continue
-            inside: list[DailyCost] = [line for line in lines if window[0] <= line.day <= window[1]]
-            written += costs.replace_lines(store, conn, module.NAME, window[0], window[1], inside)
-            days.record_days(store, conn, module.NAME, window[0], window[1], [(x.day, x.cost_usd) for x in inside])
+            inside: list[DailyCost] = [line for line in got.lines if window[0] <= line.day <= window[1]]
+            written += costs.replace_lines(store, conn, provider.name, window[0], window[1], inside)
+            days.record_days(store, conn, provider.name, window[0], window[1], [(x.day, x.cost_usd) for x in inside])
         return written
 
 
-def _coverage(module, first: date, last: date, today: date) -> tuple[date, date] | None:
-    """The part of a window the provider can answer for (OpenRouter forgets after 30 days)."""
-    coverage = getattr(module, "coverage", None)
-    return coverage(first, last, today) if coverage else (first, min(last, today))
-
-
-def _provider_spans(module, store: Store, spans, today: date) -> tuple[list[tuple[date, date]], tuple[date, ...]]:
+def _provider_spans(provider: Provider, store: Store, spans, today: date):
     """The shared windows plus the days this provider is missing (stored rows lost, or never collected)."""
     covered = {first + timedelta(days=i) for first, last in spans for i in range((last - first).days + 1)}
     gaps = [
         d
-        for d in days.find_gaps(store, module.NAME, today)
-        if d not in covered and _coverage(module, d, d, today) is not None
+        for d in days.find_gaps(store, provider.name, today)
+        if d not in covered and provider.available(d, d, today) is not None
     ]
     return sorted([*spans, *days.as_windows(gaps)]), tuple(gaps)
 
 
 def _collect_one(name, settings, store, spans, today, transport, policy, progress) -> ProviderOutcome:
-    module = get_provider(name)
-    if not module.configured(settings):
+    provider = get_provider(name)
+    if not provider.configured(settings):
         return ProviderOutcome(name, NOT_CONFIGURED)
     if progress:
         progress(name, "running", None)
     try:
-        spans, refilled = _provider_spans(module, store, spans, today)
-        fetched = _fetch(module, settings, spans, transport, policy)
-        written = _write(store, module, spans, fetched, today)
+        spans, refilled = _provider_spans(provider, store, spans, today)
+        fetched = _fetch(provider, settings, spans, transport, policy)
+        written = _write(store, provider, spans, fetched, today)
     except SpendError as exc:
         return ProviderOutcome(name, FAILED, settings.redact(str(exc)))
     except Exception as exc:  # a bug in one adapter must not stop the others; it is logged in full
@@ -170,7 +161,7 @@ def collect(
     sleep: Callable[[float], None] = real_sleep,  # Notion's pacing, the only wait collect() makes itself
 ) -> CollectionResult:
     """Collect ``month`` (default: the current UTC month to date, plus a refresh of the previous month)."""
-    names = list(dict.fromkeys(providers)) if providers else list(PROVIDERS)
+    names = list(dict.fromkeys(providers)) if providers else list(NAMES)
     for name in names:
         get_provider(name)  # unknown names fail before anything is written
     today = (now or utc_now()).date()

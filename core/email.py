@@ -27,7 +27,7 @@ from core.i18n import translator
 from core.models import DERIVED_FROM_CREDITS
 from core.money import format_usd
 from core.periods import month_key, previous_month, utc_now
-from core.providers import PROVIDERS
+from core.providers import label, registry
 from core.report import MonthReport, monthly_report
 from core.store.db import Store
 from core.store.schema import monthly_summaries, provider_snapshots
@@ -88,7 +88,7 @@ def render(report: MonthReport, settings: Settings, revisions: Sequence[tuple[da
         p_change, p_color = _change(p.change_percent)
         providers.append(
             {
-                "label": PROVIDERS[p.provider].LABEL,
+                "label": label(p.provider),
                 "cost": format_usd(p.cost_usd),
                 "change": p_change,
                 "change_color": p_color,
@@ -113,7 +113,7 @@ def render(report: MonthReport, settings: Settings, revisions: Sequence[tuple[da
         "provider_count": report.provider_count,
         "providers": providers,
         "link": report_link(settings, report.month),
-        "coverage": describe(report.coverage, translator("en"), {n: m.LABEL for n, m in PROVIDERS.items()})
+        "coverage": describe(report.coverage, translator("en"), {n: p.label for n, p in registry().items()})
         if report.coverage is not None
         else "",
         "revised": None

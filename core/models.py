@@ -46,6 +46,7 @@ class DailyCost:
     cost_source: str = PROVIDER_REPORTED
     quantity: Decimal | None = None  # the usage behind the cost (ElevenLabs credits), when the provider gives one
     unit: str | None = None
+    owner: str = ""  # the person a per-person line belongs to (an Apify run's user id); "" for team-wide lines
 
 
 @dataclass(frozen=True)

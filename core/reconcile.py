@@ -21,7 +21,7 @@ from core.errors import InputError, SpendError
 from core.http import DEFAULT_POLICY, RetryPolicy
 from core.money import CENT, ZERO
 from core.periods import month_end, month_key, month_start, utc_today
-from core.providers import PROVIDERS
+from core.providers import get_provider, registry
 from core.report import monthly_report
 from core.store.db import Store
 
@@ -69,24 +69,23 @@ def _without_total(name: str, month: date, ours: Decimal, status: str, note: str
 
 
 def _one(name, settings, month, ours, transport, policy) -> Reconciliation:
-    module = PROVIDERS[name]
+    provider = get_provider(name)
     first, last = month, min(month_end(month), utc_today())
-    check = getattr(module, "independent_total", None)
-    if check is None:
-        note = f"{module.LABEL} offers no independent total. {CAUSES.get(name, '')}".strip()
+    if provider.independent_total is None:
+        note = f"{provider.label} offers no independent total. {CAUSES.get(name, '')}".strip()
         return _without_total(name, month, ours, UNAVAILABLE, note)
     try:
-        with module.client(settings, transport) as http:
-            found = check(http, first, last, settings, policy)
+        with provider.client(settings, transport) as http:
+            found = provider.independent_total(http, first, last, settings, policy)
     except SpendError as exc:
         return _without_total(name, month, ours, FAILED, settings.redact(str(exc)))
     except Exception as exc:  # a bug in one check must not hide the others
         log.exception("reconciling %s failed unexpectedly", name)
         return _without_total(name, month, ours, FAILED, f"unexpected error ({type(exc).__name__})")
     if found is None:
-        note = f"{module.LABEL} keeps no independent total for this month."
+        note = f"{provider.label} keeps no independent total for this month."
         return _without_total(name, month, ours, UNAVAILABLE, note)
-    theirs, source = found
+    theirs, source = found.usd, found.source
     drift, percent, status = classify(ours, theirs, settings)
     note = "" if status == MATCHES else CAUSES.get(name, "")
     return Reconciliation(name, month, ours, theirs, drift, percent, status, source, note)
@@ -105,7 +104,7 @@ def reconcile(
         raise InputError(f"month {month_key(month)} has not started yet (today is {utc_today()} UTC)")
     report = monthly_report(store, month, settings.app_base_url)
     ours = {p.provider: p.cost_usd for p in report.providers}
-    names = [name for name, module in PROVIDERS.items() if module.configured(settings)]
+    names = [name for name, provider in registry().items() if provider.configured(settings)]
     transports = transports or {}
     with ThreadPoolExecutor(max_workers=max(len(names), 1)) as pool:
         futures = [pool.submit(_one, n, settings, month, ours.get(n, ZERO), transports.get(n), policy) for n in names]

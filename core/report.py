@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from core.coverage import Coverage, coverage
 from core.money import ZERO, change_percent
 from core.periods import day_start, month_end, month_key, next_month, previous_month
-from core.providers import PROVIDERS, apify
+from core.providers import NAMES, apify, get_provider
 from core.store.db import Store
 from core.store.schema import daily_costs, monthly_summaries, provider_snapshots, provider_status, scraper_runs
 
@@ -161,7 +161,7 @@ def monthly_report(store: Store, month: date, base_url: str = "http://localhost:
         }
     cov = coverage(store, month, month_end(month))
     providers = []
-    for name in PROVIDERS:
+    for name in NAMES:
         cur, prev = current.get(name), previous.get(name)
         st = status.get(name)
         if cur is None and prev is None and (st is None or st.status == "not_configured"):
@@ -174,9 +174,7 @@ def monthly_report(store: Store, month: date, base_url: str = "http://localhost:
                 cost_usd=cost,
                 previous_cost_usd=prev_cost,
                 change_percent=change_percent(cost, prev_cost),
-                requests=cur["requests"]
-                if cur
-                else (0 if getattr(PROVIDERS[name], "HAS_REQUEST_COUNTS", True) else None),
+                requests=cur["requests"] if cur else (0 if get_provider(name).has_counts else None),
                 cost_source=cur["source"] if cur else None,
                 collected_at=cur["collected_at"] if cur else None,
                 breakdown=_breakdown(store, name, month, month_end(month)) if cur else [],

@@ -24,10 +24,10 @@ from core.models import ScraperRun
 from core.money import ZERO
 from core.periods import day_start, utc_now
 from core.providers import apify
+from core.providers.apify import IMPORT_SOURCE
 from core.store import runs as run_store
 from core.store.db import Store
 
-IMPORT_SOURCE = "import"
 MAX_BACKFILL_DAYS = 3650
 _RUN_ID_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 _LABEL_RE = re.compile(r"^[\w.:@/-]{1,128}$")

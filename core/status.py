@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.config import Settings, mask
-from core.providers import PROVIDERS
+from core.providers import get_provider, registry
 from core.store import collections
 from core.store.db import Store
 
@@ -28,14 +28,14 @@ class ProviderState:
 def provider_states(settings: Settings, store: Store) -> list[ProviderState]:
     statuses = collections.statuses(store)
     out = []
-    for name, module in PROVIDERS.items():
+    for name, module in registry().items():
         row = statuses.get(name)
-        key = getattr(settings, module.KEY_ENV.lower(), None)
+        key = getattr(settings, module.key_env.lower(), None)
         out.append(
             ProviderState(
                 name,
-                module.LABEL,
-                module.KEY_ENV,
+                module.label,
+                module.key_env,
                 mask(key),
                 row.status if row else None,
                 row.error if row else None,
@@ -48,7 +48,7 @@ def provider_states(settings: Settings, store: Store) -> list[ProviderState]:
 
 def openrouter_stale_days(settings: Settings, store: Store, now: datetime) -> int | None:
     """Days since OpenRouter's last successful collection, when that is dangerously old (None otherwise)."""
-    if not PROVIDERS["openrouter"].configured(settings):
+    if not get_provider("openrouter").configured(settings):
         return None
     row = collections.statuses(store).get("openrouter")
     if row is None or row.succeeded_at is None:

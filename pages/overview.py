@@ -7,7 +7,7 @@ from core.coverage import describe
 from core.demo import load_demo_data
 from core.money import format_usd
 from core.periods import PERIOD_DAYS, PERIODS, RANGES, last_complete_month, utc_now, utc_today
-from core.providers import PROVIDERS
+from core.providers import NAMES, label, registry
 from core.status import openrouter_stale_days
 from core.ui import cached
 from core.ui.actions import render_actions
@@ -24,7 +24,7 @@ url = svc.settings.database_url  # part of each cache key: one cache per databas
 if not cached.has_data(svc.store, url):
     st.subheader(t("empty_title"))
     st.info(t("empty_body"))
-    configured = [name for name, module in PROVIDERS.items() if module.configured(svc.settings)]
+    configured = [name for name, p in registry().items() if p.configured(svc.settings)]
     st.caption(t("configured_providers", names=", ".join(configured)) if configured else t("none_configured"))
     if st.button(t("load_demo"), key="load_demo", type="primary"):
         result = load_demo_data(svc.store, utc_now())
@@ -40,7 +40,7 @@ if cached.has_demo(svc.store, url):
     st.warning(t("demo_banner"), icon=":material/science:")
 
 ALL = "all"
-providers = [ALL, *PROVIDERS]
+providers = [ALL, *NAMES]
 card_col, period_col, provider_col = st.columns([2, 1, 1], vertical_alignment="top")
 with period_col:
     period = st.selectbox(
@@ -55,7 +55,7 @@ with provider_col:
         t("provider"),
         providers,
         key="provider",
-        format_func=lambda p: t("all_providers") if p == ALL else PROVIDERS[p].LABEL,
+        format_func=lambda p: t("all_providers") if p == ALL else label(p),
         on_change=remembered("provider", ALL),
     )
 provider = None if provider == ALL else provider
@@ -76,7 +76,7 @@ with card_col:
     st.caption(" · ".join(counts))
     cov = cached.spend_coverage(svc.store, url, card.summary.start, card.summary.end, provider)
     if cov.total_usd or cov.unpriced:
-        st.caption(describe(cov, t, {name: module.LABEL for name, module in PROVIDERS.items()}))
+        st.caption(describe(cov, t, {name: p.label for name, p in registry().items()}))
 
 title_col, range_col = st.columns([3, 1], vertical_alignment="bottom")
 title_col.subheader(t("daily_spending"))

@@ -10,7 +10,7 @@ from core.coverage import describe
 from core.errors import InputError
 from core.money import format_usd
 from core.periods import last_complete_month, month_end, month_key, month_start, parse_month, previous_month, utc_today
-from core.providers import PROVIDERS, apify
+from core.providers import apify, registry
 from core.report import monthly_report
 from core.store.reconciliations import load_reconciliations
 from core.store.spend import daily_by_provider, first_activity
@@ -63,7 +63,7 @@ c2.metric(t("previous_month"), format_usd(report.previous_month_cost_usd), borde
 c3.metric(t("change"), change or "—", border=True)
 c4.metric(t("provider_count"), report.provider_count, border=True)
 
-labels = {name: module.LABEL for name, module in PROVIDERS.items()}
+labels = {name: p.label for name, p in registry().items()}
 if report.revised_at:
     st.warning(
         t("revised", when=f"{report.revised_at:%Y-%m-%d}", was=format_usd(report.revised_from_usd)),

@@ -59,6 +59,6 @@ def test_a_huge_page_is_parsed_without_losing_a_cent():
         return httpx.Response(200, json={"object": "page", "data": [], "has_more": False, "next_page": None})
 
     with openai.client(SETTINGS, httpx.MockTransport(handler)) as http:
-        lines = openai.fetch(http, DAY, DAY, SETTINGS, NO_SLEEP)
+        lines = openai.fetch(http, DAY, DAY, SETTINGS, NO_SLEEP).lines
     assert len(lines) == 20_000
     assert sum(x.cost_usd for x in lines) == Decimal("0.02")  # 20,000 x $0.000001, exactly

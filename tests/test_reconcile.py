@@ -19,7 +19,7 @@ from core.collect import OK, collect
 from core.config import Settings
 from core.money import format_json
 from core.periods import month_end, month_key, month_start, previous_month, utc_now
-from core.providers import PROVIDERS
+from core.providers import registry
 from core.reconcile import CAUSES, FAILED, MATCHES, MISMATCH, SMALL_DRIFT, UNAVAILABLE, Reconciliation, reconcile
 from core.store.db import open_store
 from core.store.reconciliations import load_reconciliations
@@ -60,7 +60,7 @@ def collect_month(im: Imitation, store, month: date, now: datetime, settings: Se
 
 def check(im: Imitation, store, month: date, settings: Settings) -> dict[str, Reconciliation]:
     rows = reconcile(settings, store, month, transports=im.transports(), policy=NO_SLEEP)
-    assert [r.provider for r in rows] == [n for n, m in PROVIDERS.items() if m.configured(settings)]
+    assert [r.provider for r in rows] == [n for n, p in registry().items() if p.configured(settings)]
     assert all(r.month == month for r in rows)
     return {r.provider: r for r in rows}
 
@@ -115,7 +115,7 @@ def test_every_provider_with_a_total_matches_when_the_figures_agree(store):
         row = rows[name]
         assert (row.status, row.spendboard_usd) == (UNAVAILABLE, ours[name])
         assert (row.provider_usd, row.drift_usd, row.drift_percent, row.source) == (None, None, None, None)
-        assert row.note.startswith(PROVIDERS[name].LABEL) and "\n" not in row.note
+        assert row.note.startswith(registry()[name].label) and "\n" not in row.note
     # The totals were read without any grouping, from the billing endpoints.
     costs = [r for r in im.requests["openai"] if r.url.path.endswith("/costs")]
     assert any("group_by" not in r.url.params for r in costs)
@@ -415,7 +415,7 @@ def test_cli_reconcile_json_exit_codes_and_saved_results(today, tmp_path, capsys
         elif row["status"] == MATCHES:
             assert row["note"] == ""
         else:
-            assert row["note"].startswith(PROVIDERS[row["provider"]].LABEL)
+            assert row["note"].startswith(registry()[row["provider"]].label)
     by_name = {p["provider"]: p for p in body["providers"]}
     assert Decimal(by_name["openai"]["drift_usd"]) == small and by_name["openai"]["status"] == SMALL_DRIFT
     assert Decimal(by_name["apify"]["drift_usd"]) == fees

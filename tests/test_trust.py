@@ -20,7 +20,7 @@ from core.fakes import RecordingResendClient
 from core.i18n import translator
 from core.models import DERIVED_FROM_CREDITS, PROVIDER_REPORTED, RUN_REPORTED, UNPRICED
 from core.periods import month_end
-from core.providers import PROVIDERS
+from core.providers import registry
 from core.report import monthly_report
 from core.status import OPENROUTER_WARN_DAYS, openrouter_stale_days
 from core.store import collections, costs, runs
@@ -32,7 +32,7 @@ from tests.imitation import stored_daily as stored_days
 
 AUG, SEP, OCT = date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)
 LLM = tuple(n for n in PROVIDER_NAMES if n != "apify")
-LABELS = {name: module.LABEL for name, module in PROVIDERS.items()}
+LABELS = {name: p.label for name, p in registry().items()}
 
 
 # ---------------------------------------------------------------- helpers

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from core.archive.api import NotionApi, NotionError
 from core.models import COST_SOURCES
-from core.providers import PROVIDERS
+from core.providers import NAMES
 
 TITLE_COLUMN = "Month"
 DOLLAR = {"number": {"format": "dollar"}}
@@ -32,7 +32,7 @@ SNAPSHOTS = DatabaseSpec(
     "NOTION_SNAPSHOTS_DB_ID",
     {
         TITLE_COLUMN: {"title": {}},
-        "Provider": {"select": {"options": [{"name": name} for name in PROVIDERS]}},
+        "Provider": {"select": {"options": [{"name": name} for name in NAMES]}},
         "Total Cost USD": DOLLAR,
         "Requests": {"number": {"format": "number_with_commas"}},
         "Breakdown JSON": {"rich_text": {}},

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from core.errors import InputError
 from core.periods import PERIODS, RANGES, parse_day, parse_month
-from core.providers import PROVIDERS
+from core.providers import NAMES
 from core.scraper_runs import MAX_BACKFILL_DAYS
 from core.store.runs import MAX_LIMIT
 
@@ -52,12 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summary", help="total spent over a period")
     p.add_argument("--period", choices=PERIODS, default="month")
-    p.add_argument("--provider", choices=list(PROVIDERS))
+    p.add_argument("--provider", choices=list(NAMES))
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("chart", help="daily spending, one row per day, zeros included")
     p.add_argument("--range", dest="range_", choices=list(RANGES), default="30d")
-    p.add_argument("--provider", choices=list(PROVIDERS))
+    p.add_argument("--provider", choices=list(NAMES))
     p.add_argument("--json", action="store_true")
 
     apify = sub.add_parser("apify", help="Apify scraper runs").add_subparsers(
@@ -88,9 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--provider",
         nargs="+",
-        choices=list(PROVIDERS),
+        choices=list(NAMES),
         metavar="NAME",
-        help=f"only these providers ({', '.join(PROVIDERS)})",
+        help=f"only these providers ({', '.join(NAMES)})",
     )
     p.add_argument("--send-email", action="store_true", help="then send the month's report email")
     p.add_argument("--json", action="store_true")

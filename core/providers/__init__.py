@@ -1,30 +1,41 @@
-"""Provider registry: a plain dict from name to module.
+"""Provider registry: a plain dict from name to ``Provider`` (``core.providers.contract``), loaded on first use.
 
-Adding a provider: (1) write ``core/providers/<name>.py`` with ``NAME``, ``KEY_ENV``, ``client(settings)`` and
-``fetch(client, first, last, settings)``; (2) add it to ``PROVIDERS`` below; (3) add its fixtures and tests under
-``tests/``. ``tests/test_registry.py`` checks every entry keeps this shape.
+Adding a provider: (1) write ``core/providers/<name>.py`` ending in ``PROVIDER = Provider(...)``; (2) add its
+name to ``NAMES`` and its module to ``_MODULES`` below; (3) add its imitation and tests under ``tests/``.
+``tests/test_registry.py`` checks every entry against the contract.
+
+``NAMES`` lets the command line validate ``--provider`` without importing an HTTP client.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
+from functools import cache
+from importlib import import_module
 
 from core.errors import InputError
-from core.providers import anthropic, apify, deepgram, elevenlabs, openai, openrouter
+from core.providers.contract import Provider
 
-PROVIDERS: dict[str, ModuleType] = {
-    module.NAME: module for module in (openai, anthropic, elevenlabs, deepgram, openrouter, apify)
-}
-LLM_PROVIDERS = tuple(name for name in PROVIDERS if name != apify.NAME)  # spend from daily cost lines
+NAMES = ("openai", "anthropic", "elevenlabs", "deepgram", "openrouter", "apify")
+_MODULES = {name: f"core.providers.{name}" for name in NAMES}
 
 
-def get_provider(name: str) -> ModuleType:
-    try:
-        return PROVIDERS[name]
-    except KeyError:
-        raise InputError(f"unknown provider {name!r}; choose from {', '.join(PROVIDERS)}") from None
+@cache
+def registry() -> dict[str, Provider]:
+    """Every provider, in display order."""
+    return {name: import_module(_MODULES[name]).PROVIDER for name in NAMES}
+
+
+def get_provider(name: str) -> Provider:
+    check_provider(name)
+    return registry()[name]
 
 
 def check_provider(name: str | None) -> str | None:
-    """Validate an optional provider filter."""
-    return None if name is None else get_provider(name).NAME
+    """Validate an optional provider name (None means every provider)."""
+    if name is not None and name not in NAMES:
+        raise InputError(f"unknown provider {name!r}; choose from {', '.join(NAMES)}")
+    return name
+
+
+def label(name: str) -> str:
+    return get_provider(name).label

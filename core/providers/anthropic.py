@@ -27,14 +27,13 @@ import httpx
 from core.config import Settings
 from core.errors import ConfigError, InputError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, has_more_pages, make_client
-from core.models import DailyCost
 from core.money import parse_usd
 from core.providers._lines import LineBuilder
+from core.providers.contract import REQUESTS, Fetched, IndependentTotal, Provider
 
 NAME = "anthropic"
 LABEL = "Anthropic"
 KEY_ENV = "ANTHROPIC_ADMIN_KEY"
-HAS_REQUEST_COUNTS = False  # the Admin API reports tokens and cost, never a number of requests
 AUTH_HINT = (
     "set ANTHROPIC_ADMIN_KEY to an Admin key (sk-ant-admin01-...) that an organization admin creates in "
     "console.anthropic.com > Settings > Admin keys; ordinary API keys cannot read the cost report"
@@ -62,7 +61,7 @@ def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> 
 
 def fetch(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
-) -> list[DailyCost]:
+) -> Fetched:
     """Cost lines for the UTC days ``first``..``last`` (inclusive); ``requests`` is always None.
 
     All or nothing: every page is read before anything is returned, and any failure raises.
@@ -81,7 +80,7 @@ def fetch(
         for day, result in _results(http, params, start, end, policy):
             line_item, model, cost = _parse(result, day)
             lines.add(day, line_item, model, cost)
-    return lines.build(None)
+    return Fetched(lines.build(None))
 
 
 def _windows(first: date, last: date) -> Iterator[tuple[date, date]]:
@@ -162,7 +161,7 @@ def _text(result: dict[str, Any], key: str, day: date) -> str | None:
 
 def independent_total(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
-) -> tuple[Decimal, str]:
+) -> IndependentTotal:
     """Anthropic's own total over the days, without grouping by description, to check the stored lines against."""
     total = Decimal(0)
     for start, end in _windows(first, last):
@@ -174,4 +173,18 @@ def independent_total(
         ]
         for day, result in _results(http, params, start, end, policy):
             total += _parse(result, day)[2]
-    return total, "GET /v1/organizations/cost_report without group_by"
+    return IndependentTotal(total, "GET /v1/organizations/cost_report without group_by")
+
+
+PROVIDER = Provider(
+    name=NAME,
+    label=LABEL,
+    key_env=KEY_ENV,
+    auth_hint=AUTH_HINT,
+    counts=REQUESTS,
+    has_counts=False,  # the Admin API reports tokens and cost, never a number of requests
+    configured=configured,
+    client=client,
+    fetch=fetch,
+    independent_total=independent_total,
+)

@@ -9,8 +9,9 @@ GET /v2/datasets/{id}       -> {"data": {"itemCount": 42, ...}}
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,13 +20,16 @@ import httpx
 from core.config import Settings
 from core.errors import ConfigError, ProviderError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
-from core.models import ScraperRun
-from core.money import parse_usd
+from core.models import RUN_REPORTED, DailyCost, ScraperRun
+from core.money import ZERO, parse_usd
+from core.providers.contract import RUNS, Fetched, IndependentTotal, Provider
 
 NAME = "apify"
 LABEL = "Apify"
 KEY_ENV = "APIFY_TOKEN"
 PAGE_SIZE = 1000  # the API's maximum
+IMPORT_SOURCE = "import"  # runs found by listing the account (a collection or a back-fill), not recorded by an app
+UNKNOWN_OWNER = "(unknown)"  # a run Apify lists without a userId
 AUTH_HINT = "create an API token in Apify Console > Settings > API & Integrations and set APIFY_TOKEN"
 
 
@@ -147,9 +151,37 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def fetch(
+    http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
+) -> Fetched:
+    """Every run started on the UTC days ``first``..``last`` (inclusive), and the daily lines they make."""
+    after = datetime.combine(first, time.min, tzinfo=UTC)
+    before = datetime.combine(last, time.max, tzinfo=UTC)
+    runs: list[ScraperRun] = []
+    for page, _total in iter_run_pages(http, after, source=IMPORT_SOURCE, started_before=before, policy=policy):
+        runs.extend(page)
+    return Fetched(run_lines(runs), runs)
+
+
+def run_lines(runs: Iterable[ScraperRun], cost_source: str = RUN_REPORTED) -> list[DailyCost]:
+    """One line per (UTC start day, scraper, run owner): the sum of the runs' reported cost (a run without one adds
+    nothing) and the number of runs."""
+    cost: dict[tuple[date, str, str], Decimal] = defaultdict(lambda: ZERO)
+    count: dict[tuple[date, str, str], int] = defaultdict(int)
+    for run in runs:
+        key = (run.created_at.astimezone(UTC).date(), run.scraper_id, run.user_id or UNKNOWN_OWNER)
+        cost[key] += run.cost_usd if run.cost_usd is not None else ZERO
+        count[key] += 1
+    return [
+        DailyCost(NAME, day, scraper, scraper, cost[key], count[key], cost_source, owner=owner)
+        for key in sorted(count)
+        for day, scraper, owner in [key]
+    ]
+
+
 def independent_total(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
-) -> tuple[Decimal, str]:
+) -> IndependentTotal:
     """Apify's billing-grade usage for the days, from ``GET /v2/users/me/usage/monthly``.
 
     Usage cycles follow the subscription anniversary, not the calendar: walk every cycle that overlaps the days
@@ -175,6 +207,20 @@ def independent_total(
             except ValueError as exc:
                 raise ProviderResponseError(NAME, str(exc)) from None
         if end is None or end.date() >= last:
-            return total, "GET /v2/users/me/usage/monthly (daily totalUsageCreditsUsd)"
+            return IndependentTotal(total, "GET /v2/users/me/usage/monthly (daily totalUsageCreditsUsd)")
         probe = end.date() + timedelta(days=1)
     raise ProviderResponseError(NAME, "usage cycles did not reach the end of the month")
+
+
+PROVIDER = Provider(
+    name=NAME,
+    label=LABEL,
+    key_env=KEY_ENV,
+    auth_hint=AUTH_HINT,
+    counts=RUNS,
+    has_counts=True,
+    configured=configured,
+    client=client,
+    fetch=fetch,
+    independent_total=independent_total,
+)

@@ -26,9 +26,9 @@ import httpx
 from core.config import Settings
 from core.errors import ConfigError, ProviderError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client, one_line, request_json
-from core.models import DailyCost
 from core.money import parse_usd
 from core.providers._lines import LineBuilder, parse_count, sum_counts
+from core.providers.contract import REQUESTS, Fetched, IndependentTotal, Provider
 
 NAME = "deepgram"
 LABEL = "Deepgram"
@@ -52,10 +52,10 @@ def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> 
 
 def fetch(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
-) -> list[DailyCost]:
+) -> Fetched:
     """Daily cost lines for the UTC days ``first``..``last`` (inclusive), summed over the key's projects."""
     if first > last:
-        return []
+        return Fetched([])
     secret = settings.deepgram_api_key
     listed = settings.deepgram_project_ids or _project_ids(_get(http, "/v1/projects", None, policy, AUTH_HINT, secret))
     projects = [quote(p, safe="") for p in dict.fromkeys(listed)]
@@ -73,7 +73,7 @@ def fetch(
         path = f"/v1/projects/{project}/usage/breakdown"
         body = _get(http, path, {**window, "grouping": "models"}, policy, AUTH_HINT, secret)
         counts += [(key, n) for key, n in _usage_rows(body, path) if first <= key[0] <= last]
-    return lines.build(sum_counts(counts))
+    return Fetched(lines.build(sum_counts(counts)))
 
 
 def _get(
@@ -169,7 +169,7 @@ def _count(value: Any, path: str) -> int:
 
 def independent_total(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
-) -> tuple[Decimal, str]:
+) -> IndependentTotal:
     """Deepgram's billing total per day without grouping, summed over projects."""
     secret = settings.deepgram_api_key
     listed = settings.deepgram_project_ids or _project_ids(_get(http, "/v1/projects", None, policy, AUTH_HINT, secret))
@@ -183,4 +183,18 @@ def independent_total(
                     total += parse_usd(row.get("dollars"), what="dollars")
                 except ValueError as exc:
                     raise ProviderResponseError(NAME, one_line(str(exc))) from None
-    return total, "GET /v1/projects/{id}/billing/breakdown without grouping"
+    return IndependentTotal(total, "GET /v1/projects/{id}/billing/breakdown without grouping")
+
+
+PROVIDER = Provider(
+    name=NAME,
+    label=LABEL,
+    key_env=KEY_ENV,
+    auth_hint=AUTH_HINT,
+    counts=REQUESTS,
+    has_counts=True,
+    configured=configured,
+    client=client,
+    fetch=fetch,
+    independent_total=independent_total,
+)

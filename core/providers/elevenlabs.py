@@ -26,9 +26,10 @@ import httpx
 from core.config import Settings
 from core.errors import ConfigError, ProviderError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
-from core.models import DERIVED_FROM_CREDITS, UNPRICED, DailyCost
+from core.models import DERIVED_FROM_CREDITS, UNPRICED
 from core.money import ZERO, parse_decimal
 from core.providers._lines import LineBuilder, sum_counts
+from core.providers.contract import REQUESTS, Fetched, Provider
 
 NAME = "elevenlabs"
 LABEL = "ElevenLabs"
@@ -55,7 +56,7 @@ def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> 
 
 def fetch(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
-) -> list[DailyCost]:
+) -> Fetched:
     """Daily cost lines for the UTC days ``first``..``last`` inclusive; raises rather than return partial data."""
     try:
         usd_per_1k, _ = price_per_1k_credits(http, settings, policy)
@@ -90,10 +91,10 @@ def fetch(
     except ProviderError as exc:
         # The endpoint is deprecated: once it is gone, counts are unknown (None), not zero.
         if type(exc) is ProviderError and exc.status in (404, 410):  # the deprecated endpoint is gone
-            return lines.build(None)
+            return Fetched(lines.build(None))
         raise
     counts = _parse_request_counts(stats)
-    return lines.build({key: n for key, n in counts.items() if first <= key[0] <= last})
+    return Fetched(lines.build({key: n for key, n in counts.items() if first <= key[0] <= last}))
 
 
 def price_per_1k_credits(
@@ -225,3 +226,16 @@ def _ms(moment: datetime) -> int:
 
 def _bad(message: str) -> ProviderResponseError:
     return ProviderResponseError(NAME, message)
+
+
+PROVIDER = Provider(
+    name=NAME,
+    label=LABEL,
+    key_env=KEY_ENV,
+    auth_hint=AUTH_HINT,
+    counts=REQUESTS,
+    has_counts=True,
+    configured=configured,
+    client=client,
+    fetch=fetch,
+)

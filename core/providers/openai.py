@@ -30,9 +30,9 @@ import httpx
 from core.config import Settings
 from core.errors import ConfigError, InputError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, has_more_pages, make_client
-from core.models import DailyCost
 from core.money import parse_usd
 from core.providers._lines import LineBuilder, sum_counts
+from core.providers.contract import REQUESTS, Fetched, IndependentTotal, Provider
 
 NAME = "openai"
 LABEL = "OpenAI"
@@ -63,7 +63,7 @@ def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> 
 
 def fetch(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
-) -> list[DailyCost]:
+) -> Fetched:
     """Cost lines for the UTC days ``first``..``last`` (inclusive), each with its model's request count.
 
     All or nothing: every page of both endpoints is read before anything is returned, and any failure raises.
@@ -85,7 +85,7 @@ def fetch(
         for day, result in _results(http, USAGE_PATH, [*window, ("group_by", "model")], start, end, policy):
             model, count = _parse_requests(result, day)
             counts.append(((day, model), count))
-    return lines.build(sum_counts(counts))
+    return Fetched(lines.build(sum_counts(counts)))
 
 
 def _windows(first: date, last: date) -> Iterator[tuple[date, date]]:
@@ -179,7 +179,7 @@ def _parse_requests(result: dict[str, Any], day: date) -> tuple[str, int]:
 
 def independent_total(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
-) -> tuple[Decimal, str]:
+) -> IndependentTotal:
     """OpenAI's own total over the days, without any grouping, to check the stored line items against."""
     total = Decimal(0)
     for start, end in _windows(first, last):
@@ -191,4 +191,18 @@ def independent_total(
         ]
         for day, result in _results(http, COSTS_PATH, window, start, end, policy):
             total += _parse_cost(result, day)[2]
-    return total, "GET /organization/costs without group_by"
+    return IndependentTotal(total, "GET /organization/costs without group_by")
+
+
+PROVIDER = Provider(
+    name=NAME,
+    label=LABEL,
+    key_env=KEY_ENV,
+    auth_hint=AUTH_HINT,
+    counts=REQUESTS,
+    has_counts=True,
+    configured=configured,
+    client=client,
+    fetch=fetch,
+    independent_total=independent_total,
+)

@@ -23,9 +23,9 @@ import httpx
 from core.config import Settings
 from core.errors import ConfigError, ProviderError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client, one_line, request_json
-from core.models import DailyCost
 from core.money import parse_usd
 from core.providers._lines import LineBuilder, parse_count, sum_counts
+from core.providers.contract import REQUESTS, Fetched, IndependentTotal, Provider
 
 NAME = "openrouter"
 LABEL = "OpenRouter"
@@ -57,10 +57,10 @@ def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> 
 
 def fetch(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
-) -> list[DailyCost]:
+) -> Fetched:
     """Daily cost lines for the UTC days ``first``..``last`` (inclusive) that ``/activity`` still covers."""
     if first > last:
-        return []
+        return Fetched([])
     try:
         body = request_json(http, NAME, "GET", ACTIVITY, policy=policy, auth_hint=AUTH_HINT)
     except ProviderError as exc:  # keep the message one clean line, whatever the error body held
@@ -71,7 +71,7 @@ def fetch(
         if first <= day <= last:
             lines.add(day, model, model, cost)
             counts.append(((day, model), requests))
-    return lines.build(sum_counts(counts))
+    return Fetched(lines.build(sum_counts(counts)))
 
 
 def _parse(body: Any) -> list[tuple[date, str, Decimal, int]]:
@@ -118,7 +118,7 @@ def _count(value: Any, model: str) -> int:
 
 def independent_total(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
-) -> tuple[Decimal, str] | None:
+) -> IndependentTotal | None:
     """The month-to-date usage OpenRouter counts on every key (``GET /keys``: ``usage_monthly``, current UTC month).
 
     Only the current month has such a counter; for a closed month OpenRouter keeps no independent total (None).
@@ -158,4 +158,19 @@ def independent_total(
         if not new:  # the end, or a server that ignores offset
             break
         offset += len(keys)
-    return total, "GET /keys usage_monthly - usage_daily (sum over keys, month to date without today)"
+    return IndependentTotal(total, "GET /keys usage_monthly - usage_daily (sum over keys, month to date without today)")
+
+
+PROVIDER = Provider(
+    name=NAME,
+    label=LABEL,
+    key_env=KEY_ENV,
+    auth_hint=AUTH_HINT,
+    counts=REQUESTS,
+    has_counts=True,
+    configured=configured,
+    client=client,
+    fetch=fetch,
+    window=coverage,
+    independent_total=independent_total,
+)

@@ -13,7 +13,7 @@ from core.collect import FAILED, NOT_CONFIGURED, OK, collect
 from core.email import send_report
 from core.errors import SpendError
 from core.periods import month_key
-from core.providers import PROVIDERS
+from core.providers import label as provider_label
 from core.store import collections
 from core.ui import cached
 from core.ui.services import Services, t
@@ -58,7 +58,7 @@ def _run_collection(svc: Services, month: date | None) -> None:
                     name, state, detail = events.get(timeout=0.2)
                 except queue.Empty:
                     continue
-                label_ = PROVIDERS[name].LABEL
+                label_ = provider_label(name)
                 if state == "running":
                     st.write(t("provider_running", provider=label_))
                 elif state == OK:
@@ -103,9 +103,9 @@ def _show_last_result() -> None:
             st.info(t("none_configured"))
         for name, (status, error) in data.items():
             if status == OK:
-                st.success(t("provider_ok", provider=PROVIDERS[name].LABEL), icon=":material/check:")
+                st.success(t("provider_ok", provider=provider_label(name)), icon=":material/check:")
             else:
-                st.error(f"{PROVIDERS[name].LABEL}: {error}", icon=":material/error:")
+                st.error(f"{provider_label(name)}: {error}", icon=":material/error:")
     elif kind == "send":
         sent, message, recipients = data
         (st.success if sent else st.info)(t("send_result", message=message, to=", ".join(recipients)))

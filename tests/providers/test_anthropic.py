@@ -63,7 +63,7 @@ def fetch(
 ):
     policy = RetryPolicy(sleep=(sleeps.append if sleeps is not None else lambda s: None))
     http = anthropic.client(SETTINGS, transport=httpx.MockTransport(server))
-    return anthropic.fetch(http, first, last, SETTINGS, policy=policy)
+    return anthropic.fetch(http, first, last, SETTINGS, policy=policy).lines
 
 
 def by_key(lines) -> dict[tuple[date, str], Any]:

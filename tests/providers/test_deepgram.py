@@ -52,7 +52,7 @@ def run(table, *, settings: Settings | None = None, policy: RetryPolicy = NO_SLE
 
     settings = settings or Settings(deepgram_api_key=KEY)
     with deepgram.client(settings, transport=httpx.MockTransport(handler)) as http:
-        return deepgram.fetch(http, first, last, settings, policy=policy), seen
+        return deepgram.fetch(http, first, last, settings, policy=policy).lines, seen
 
 
 def fail(table, error: type[Exception], **kw) -> tuple[Exception, list[httpx.Request]]:

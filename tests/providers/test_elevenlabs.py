@@ -63,7 +63,7 @@ def api(usage="usage_by_product", stats="character_stats", subscription="subscri
 
 def run(fake: FakeElevenLabs, settings: Settings = PRICED, policy: RetryPolicy = INSTANT):
     with elevenlabs.client(settings, httpx.MockTransport(fake)) as http:
-        return elevenlabs.fetch(http, FIRST, LAST, settings, policy)
+        return elevenlabs.fetch(http, FIRST, LAST, settings, policy).lines
 
 
 def price(fake: FakeElevenLabs, settings: Settings = UNPRICED):

@@ -66,7 +66,7 @@ def fetch(
 ):
     policy = RetryPolicy(sleep=(sleeps.append if sleeps is not None else lambda s: None))
     http = openai.client(SETTINGS, transport=httpx.MockTransport(server))
-    return openai.fetch(http, first, last, SETTINGS, policy=policy)
+    return openai.fetch(http, first, last, SETTINGS, policy=policy).lines
 
 
 def by_key(lines) -> dict[tuple[date, str], Any]:

@@ -37,7 +37,7 @@ def run(answer, *, policy: RetryPolicy = NO_SLEEP, first=FIRST, last=LAST, setti
 
     settings = settings or Settings(openrouter_management_key=KEY)
     with openrouter.client(settings, transport=httpx.MockTransport(handler)) as http:
-        return openrouter.fetch(http, first, last, settings, policy=policy), seen
+        return openrouter.fetch(http, first, last, settings, policy=policy).lines, seen
 
 
 def fail(answer, error: type[Exception], **kw) -> tuple[Exception, list[httpx.Request]]:
