@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.models import ChartPoint, ScraperRun, Summary
 from core.money import format_json
-from core.report import MonthReport
+
+if TYPE_CHECKING:
+    from core.report import MonthReport
 
 
 def _default(value: Any) -> Any:

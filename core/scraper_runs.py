@@ -20,6 +20,7 @@ import httpx
 from core.config import Settings
 from core.errors import InputError
 from core.http import DEFAULT_POLICY, RetryPolicy
+from core.limits import MAX_BACKFILL_DAYS
 from core.models import ScraperRun
 from core.money import ZERO
 from core.periods import day_start, utc_now
@@ -28,7 +29,6 @@ from core.providers.apify import IMPORT_SOURCE
 from core.store import runs as run_store
 from core.store.db import Store
 
-MAX_BACKFILL_DAYS = 3650
 _RUN_ID_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 _LABEL_RE = re.compile(r"^[\w.:@/-]{1,128}$")
 

@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import SpendError
+from core.limits import MAX_BACKFILL_DAYS
 from core.money import format_usd
 from core.periods import utc_today
 from core.providers import apify
-from core.scraper_runs import MAX_BACKFILL_DAYS, backfill
+from core.scraper_runs import backfill
 from core.store.runs import list_runs
 from core.ui import cached
 from core.ui.auth import require

@@ -13,7 +13,6 @@ from core.periods import day_start, utc_now
 from core.store.db import Store
 from core.store.schema import scraper_runs
 
-MAX_LIMIT = 10_000
 _UPDATED_ON_CONFLICT = (
     "cost_usd",
     "usage_details",

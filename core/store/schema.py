@@ -202,3 +202,7 @@ notion_sync_state = Table(
     Column("lock_owner", String(64)),  # lease so that two syncs never write the same pages at once
     Column("lock_expires_at", UTCDateTime),
 )
+
+# Tables of other areas live with their queries in their own modules, on the same ``metadata``; importing them here
+# makes them part of the schema wherever the store is opened.
+from core.store import actors, guardrails, locks, outbox, people  # noqa: E402, F401

@@ -1,6 +1,4 @@
-"""Every user-facing string of the app, in one place. English by default, French with ``APP_LANGUAGE=fr``."""
-
-from __future__ import annotations
+"""The app's general strings: navigation, Overview, runs, report, settings, collection and email feedback."""
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -309,14 +307,3 @@ STRINGS: dict[str, dict[str, str]] = {
         "{days} jours : collectez maintenant, sinon des jours seront perdus.",
     },
 }
-
-
-def translator(language: str):
-    """Return ``t(key, **values)`` for a language (falls back to English for a missing key)."""
-    table = STRINGS.get(language, STRINGS["en"])
-
-    def t(key: str, **values) -> str:
-        text = table.get(key) or STRINGS["en"][key]
-        return text.format(**values) if values else text
-
-    return t

@@ -1,0 +1,91 @@
+"""What every command shares: exit codes, output, argument types, and a context that loads settings and opens the
+database only when a command first needs them (a command refused for bad input never creates the database)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import TYPE_CHECKING
+
+from core.errors import InputError
+from core.periods import parse_day, parse_month
+
+if TYPE_CHECKING:
+    from core.config import Settings
+    from core.store.db import Store
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one clear line instead of usage + message
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see '{self.prog} --help')\n")
+
+
+def int_in(low: int, high: int, what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number (got {text[:40]!r})") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be between {low} and {high} (got {value})")
+        return value
+
+    return parse
+
+
+def day(text: str) -> date:
+    try:
+        return parse_day(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def month(text: str) -> date:
+    try:
+        return parse_month(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+class Context:
+    """Settings and store for one command, loaded on first use."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None):
+        self._environ = environ
+        self._settings: Settings | None = None
+        self._store: Store | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from core.config import load_settings
+
+            self._settings = load_settings(self._environ)
+        return self._settings
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from core.store.db import open_store
+
+            self._store = open_store(self.settings.database_url)
+        return self._store
+
+    def redact(self, text: str) -> str:
+        return self._settings.redact(text) if self._settings is not None else text
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.dispose()

@@ -1,0 +1,167 @@
+"""Commands that fetch from the providers: ``collect``, ``apify backfill|record``, ``reconcile``, ``demo``."""
+
+from __future__ import annotations
+
+from core.cli.base import EXIT_FAILED, EXIT_OK, Parser, err, int_in, month, out
+from core.limits import MAX_BACKFILL_DAYS
+from core.providers import NAMES
+
+
+def register(sub) -> None:
+    apify = sub.add_parser("apify", help="Apify scraper runs").add_subparsers(
+        dest="apify_command", required=True, parser_class=Parser
+    )
+    p = apify.add_parser("backfill", help="import every run started in the last N days")
+    p.add_argument("--days", type=int_in(1, MAX_BACKFILL_DAYS, "--days"), default=90)
+    p.add_argument("--reset", action="store_true", help="delete previously imported runs first")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=apify_backfill)
+    p = apify.add_parser("record", help="fetch one run and store it (idempotent)")
+    p.add_argument("run_id")
+    p.add_argument("--scraper-id")
+    p.add_argument("--user-id")
+    p.add_argument("--source", default="app")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=apify_record)
+
+    p = sub.add_parser("collect", help="pull every configured provider's billing data into the database")
+    p.add_argument("--month", type=month, help="YYYY-MM (default: this UTC month to date + the previous month)")
+    p.add_argument(
+        "--provider", nargs="+", choices=list(NAMES), metavar="NAME", help=f"only these providers ({', '.join(NAMES)})"
+    )
+    p.add_argument("--send-email", action="store_true", help="then send the month's report email")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=collect)
+
+    p = sub.add_parser("reconcile", help="compare each provider's stored month with the provider's own total")
+    p.add_argument("--month", type=month, help="YYYY-MM (default: the last complete month)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=reconcile)
+
+    p = sub.add_parser("demo", help="load clearly-labelled sample data")
+    p.add_argument("--reset", action="store_true", help="remove earlier sample data, then load it again")
+    p.add_argument("--remove", action="store_true", help="only remove the sample data")
+    p.set_defaults(handler=demo)
+
+
+def apify_record(args, ctx) -> int:
+    from core import jsonout
+    from core.scraper_runs import record_scraper_run
+
+    run = record_scraper_run(
+        ctx.settings, ctx.store, args.run_id, scraper_id=args.scraper_id, user_id=args.user_id, source=args.source
+    )
+    out(jsonout.dumps(jsonout.run_json(run)) if args.json else f"recorded {run.run_id}: {run.cost_usd} USD")
+    return EXIT_OK
+
+
+def apify_backfill(args, ctx) -> int:
+    from core import jsonout
+    from core.scraper_runs import backfill
+
+    def progress(done: int, total: int) -> None:
+        err(f"apify backfill: {done} of {total} runs fetched")
+
+    if args.reset:
+        err("apify backfill: imported runs will be replaced (in one transaction)")
+    result = backfill(ctx.settings, ctx.store, days=args.days, reset=args.reset, progress=progress)
+    if args.json:
+        out(jsonout.dumps(result.__dict__))
+    else:
+        out(
+            f"imported {result.fetched} runs (${result.total_cost_usd:,.6f}) from the last {result.days} days"
+            f" in {result.pages} pages; {result.deleted} previously imported runs deleted first"
+        )
+    return EXIT_OK
+
+
+def collect(args, ctx) -> int:
+    from core import jsonout
+    from core.collect import NOT_CONFIGURED
+    from core.collect import collect as run_collection
+    from core.errors import SpendError
+    from core.money import ZERO
+    from core.periods import last_complete_month, utc_today
+
+    def progress(provider: str, status: str, detail: str | None) -> None:
+        err(f"collect: {provider} {status}" + (f": {detail}" if detail else ""))
+
+    settings = ctx.settings
+    result = run_collection(settings, ctx.store, month=args.month, providers=args.provider, progress=progress)
+    report = result.report
+    by_name = {p.provider: p for p in report.providers}
+    providers = {}
+    for name, outcome in result.outcomes.items():
+        row = by_name.get(name)
+        configured = outcome.status != NOT_CONFIGURED
+        providers[name] = {
+            "status": outcome.status,
+            "cost_usd": (row.cost_usd if row else ZERO) if configured else None,
+            "requests": (row.requests if row else None) if configured else None,
+            "error": outcome.error,
+        }
+    if not any(o.status != NOT_CONFIGURED for o in result.outcomes.values()):
+        err("collect: no provider is configured; set at least one key (see README > Configuration)")
+    if args.json:
+        out(
+            jsonout.dumps(
+                {
+                    "month": report.key,
+                    "providers": providers,
+                    "total_cost_usd": report.total_cost_usd,
+                    "previous_month_cost_usd": report.previous_month_cost_usd,
+                    "change_percent": jsonout.percent(report.change_percent),
+                }
+            )
+        )
+    else:
+        for name, row in providers.items():
+            cost = "" if row["cost_usd"] is None else f"${row['cost_usd']:,.6f}"
+            out(f"{name:<11} {row['status']:<15} {cost:>18}  {row['error'] or ''}")
+        out(f"total {report.key}: ${report.total_cost_usd:,.6f}")
+    code = EXIT_FAILED if result.failed else EXIT_OK
+    if result.archive is not None:
+        err(result.archive.message)
+    if args.send_email:
+        from core.email import send_report
+
+        try:
+            sent = send_report(settings, ctx.store, args.month or last_complete_month(utc_today()))
+        except SpendError as exc:
+            err(f"send-report: failed: {settings.redact(str(exc))}")
+            return EXIT_FAILED
+        err(f"send-report {sent.month}: {sent.message}")
+    return code
+
+
+def reconcile(args, ctx) -> int:
+    from core import jsonout
+    from core.periods import last_complete_month, month_key, utc_today
+    from core.reconcile import reconcile as run_reconcile
+    from core.store.reconciliations import save_reconciliations
+
+    month_ = args.month or last_complete_month(utc_today())
+    rows = run_reconcile(ctx.settings, ctx.store, month_)
+    save_reconciliations(ctx.store, rows)
+    if args.json:
+        out(jsonout.dumps({"month": month_key(month_), "providers": [jsonout.reconciliation_json(r) for r in rows]}))
+    else:
+        for r in rows:
+            drift = "" if r.drift_usd is None else f"drift ${r.drift_usd:+,.6f} ({r.drift_percent or 0:+.2f}%)"
+            out(f"{r.provider:<11} {r.status:<12} ours ${r.spendboard_usd:,.6f}  {drift}  {r.note}")
+    if not rows:
+        err("reconcile: no provider is configured")
+    return EXIT_FAILED if any(r.status == "failed" for r in rows) else EXIT_OK
+
+
+def demo(args, ctx) -> int:
+    from core.demo import load_demo_data, remove_demo_data
+    from core.periods import utc_now
+
+    if args.remove:
+        remove_demo_data(ctx.store)
+        err("sample data removed")
+        return EXIT_OK
+    result = load_demo_data(ctx.store, utc_now(), reset=args.reset)
+    err(f"sample data loaded: {result.runs} scraper runs (source 'demo'), {result.lines} daily cost lines")
+    return EXIT_OK

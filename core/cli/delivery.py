@@ -1,0 +1,65 @@
+"""Commands that send figures elsewhere: ``send-report`` (email) and ``notion setup|sync`` (the archive)."""
+
+from __future__ import annotations
+
+from core.cli.base import EXIT_FAILED, EXIT_OK, Parser, err, month, out
+
+
+def register(sub) -> None:
+    p = sub.add_parser("send-report", help="email a month's report with Resend (once per month and recipients)")
+    p.add_argument("--month", type=month, help="YYYY-MM (default: the previous UTC month)")
+    p.add_argument("--force", action="store_true", help="send again even if it was already sent")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=send_report)
+
+    notion = sub.add_parser("notion", help="the Notion archive").add_subparsers(
+        dest="notion_command", required=True, parser_class=Parser
+    )
+    p = notion.add_parser("setup", help="create the two databases under a page shared with the integration")
+    p.add_argument("--parent-page", required=True, help="the page id (or its notion.so URL)")
+    p.set_defaults(handler=notion_setup)
+    p = notion.add_parser("sync", help="archive a month (default: every month not archived yet)")
+    p.add_argument("--month", type=month)
+    p.set_defaults(handler=notion_sync)
+
+
+def send_report(args, ctx) -> int:
+    from core import jsonout
+    from core.email import send_report as send
+    from core.periods import last_complete_month, utc_today
+
+    result = send(ctx.settings, ctx.store, args.month or last_complete_month(utc_today()), force=args.force)
+    if args.json:
+        out(jsonout.dumps(result.__dict__))
+    err(f"send-report {result.month}: {result.message}")
+    return EXIT_OK
+
+
+def notion_setup(args, ctx) -> int:
+    from core import notion
+
+    snapshots_id, summaries_id = notion.setup(ctx.settings, args.parent_page)
+    out(f"NOTION_SNAPSHOTS_DB_ID={snapshots_id}")
+    out(f"NOTION_SUMMARIES_DB_ID={summaries_id}")
+    err("notion setup: add these two lines to your configuration")
+    return EXIT_OK
+
+
+def notion_sync(args, ctx) -> int:
+    from core import notion
+    from core.errors import ConfigError
+    from core.report import monthly_report
+    from core.store.snapshots import save_month
+
+    settings = ctx.settings
+    if not notion.configured(settings):
+        raise ConfigError(
+            "Notion is not configured: set NOTION_API_KEY, NOTION_SNAPSHOTS_DB_ID and "
+            "NOTION_SUMMARIES_DB_ID (python -m core notion setup prints the ids)"
+        )
+    months = [args.month] if args.month else None
+    for m in months or []:
+        save_month(ctx.store, monthly_report(ctx.store, m, settings.app_base_url))  # send what SQL holds now
+    result = notion.sync(settings, ctx.store, months)
+    err(result.message)
+    return EXIT_FAILED if result.error else EXIT_OK

@@ -1,0 +1,50 @@
+"""Every user-facing string, in one catalogue assembled from one module per area (``core/i18n/<area>.py``, each
+``STRINGS = {"en": {...}, "fr": {...}}``). English by default, French with ``APP_LANGUAGE=fr``.
+
+A value is a ``str.format`` template, or a dict of CLDR plural forms (``{"one": ..., "other": ...}``) chosen by
+Babel's plural rules for the language from the ``count`` argument: ``t("runs_count", count=n, n="1,234")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from importlib import import_module
+
+LANGUAGES = ("en", "fr")
+AREAS = ("app",)  # add an area module here; a key defined twice fails at import
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str | dict[str, str]]]:
+    merged: dict[str, dict[str, str | dict[str, str]]] = {lang: {} for lang in LANGUAGES}
+    for area in AREAS:
+        strings = import_module(f"core.i18n.{area}").STRINGS
+        for lang in LANGUAGES:
+            clash = merged[lang].keys() & strings.get(lang, {}).keys()
+            if clash:
+                raise RuntimeError(f"i18n keys defined twice ({area}): {sorted(clash)[:5]}")
+            merged[lang].update(strings.get(lang, {}))
+    return merged
+
+
+@cache
+def _plural_rule(language: str) -> Callable[[int | float], str]:
+    from babel import Locale
+
+    return Locale.parse(language).plural_form
+
+
+def translator(language: str) -> Callable[..., str]:
+    """``t(key, **values)`` for a language (falls back to English for a key the language lacks)."""
+    table = catalogue().get(language, catalogue()["en"])
+    english = catalogue()["en"]
+
+    def t(key: str, **values) -> str:
+        text = table.get(key) or english[key]
+        if isinstance(text, dict):
+            form = _plural_rule(language if key in table else "en")(abs(values["count"]))
+            text = text.get(form) or text["other"]
+        return text.format(**values) if values else text
+
+    return t
