@@ -43,7 +43,11 @@ class ProviderAuthError(ProviderError):
 
 
 class ProviderUnavailable(ProviderError):
-    """Rate limited, server error or timeout, still failing after retries."""
+    """Rate limited, server error or timeout (retriable; raised for good once the retries are spent)."""
+
+    def __init__(self, provider: str, message: str, *, status: int | None = None, retry_after: float | None = None):
+        super().__init__(provider, message, status=status)
+        self.retry_after = retry_after  # seconds the provider asked us to wait, when it said
 
 
 class ProviderResponseError(ProviderError):

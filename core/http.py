@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -23,6 +23,7 @@ from core.errors import ProviderAuthError, ProviderError, ProviderResponseError,
 USER_AGENT = "spendboard/1.0 (+https://github.com/spendboard)"
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 529})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,43 @@ def _error_message(response: httpx.Response) -> str:
     return str(message)[:200]
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a failed attempt may be repeated, and after how long the other side asked us to wait."""
+
+    retry: bool
+    retry_after: float | None = None
+
+
+def with_retries(
+    attempt: Callable[[int], T], judge: Callable[[Exception], Verdict], policy: RetryPolicy = DEFAULT_POLICY
+) -> T:
+    """The one retry loop (providers, Notion, Resend): call ``attempt(n)`` (n = 1, 2, ...) until it returns.
+
+    An exception is repeated only when ``judge`` says it may be, within the policy's attempts and total time;
+    otherwise (and once the bounds are reached) the attempt's own exception is raised, so it should say what
+    happened ("still failing after n attempts").
+    """
+    started = policy.clock()
+    n = 0
+    while True:
+        n += 1
+        try:
+            return attempt(n)
+        except Exception as exc:
+            verdict = judge(exc)
+            if not verdict.retry:
+                raise
+            delay = policy.delay(n, verdict.retry_after)
+            if n >= policy.max_attempts or policy.clock() + delay - started > policy.max_total_seconds:
+                raise
+            policy.sleep(delay)
+
+
+def _judge(exc: Exception) -> Verdict:
+    return Verdict(True, exc.retry_after) if isinstance(exc, ProviderUnavailable) else Verdict(False)
+
+
 def request_json(
     client: httpx.Client,
     provider: str,
@@ -113,40 +151,43 @@ def request_json(
 ) -> Any:
     """Send one request with retries and return its decoded JSON body, or raise a ``ProviderError``."""
     started = policy.clock()
-    attempt = 0
-    while True:
-        attempt += 1
-        retry_after: float | None = None
+
+    def attempt(n: int) -> Any:
         # Never wait past the policy's total budget, whatever the client's own timeout says.
         remaining = max(policy.max_total_seconds - (policy.clock() - started), 1.0)
         timeout = httpx.Timeout(min(client.timeout.read or remaining, remaining), connect=client.timeout.connect)
+        tries = f"still failing after {n} attempt{'s' * (n > 1)}"
         try:
             response = client.request(method, url, params=params, json=json_body, timeout=timeout)
         except httpx.TimeoutException:
-            failure = ProviderUnavailable(provider, "timed out; the API did not answer in time, try again later")
+            raise ProviderUnavailable(
+                provider, f"timed out; the API did not answer in time ({tries}), try again later"
+            ) from None
         except httpx.TransportError as exc:
-            failure = ProviderUnavailable(provider, f"could not connect ({type(exc).__name__}); check the base URL")
-        else:
-            status = response.status_code
-            if status < 300:
-                try:
-                    return response.json()
-                except (ValueError, json.JSONDecodeError):
-                    raise ProviderResponseError(provider, f"{method} {url} returned malformed JSON") from None
-            detail = _error_message(response)
-            detail = f": {detail}" if detail else ""
-            if status in (401, 403):
-                raise ProviderAuthError(provider, f"HTTP {status}{detail}; {auth_hint}", status=status)
-            if status not in RETRY_STATUSES:
-                raise ProviderError(provider, f"HTTP {status} from {method} {url}{detail}", status=status)
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            what = "rate limited (HTTP 429)" if status == 429 else f"HTTP {status}"
-            failure = ProviderUnavailable(provider, f"{what}{detail}; still failing after {attempt} attempts")
-        delay = policy.delay(attempt, retry_after)
-        out_of_time = policy.clock() + delay - started > policy.max_total_seconds
-        if attempt >= policy.max_attempts or out_of_time:
-            raise failure
-        policy.sleep(delay)
+            raise ProviderUnavailable(
+                provider, f"could not connect ({type(exc).__name__}; {tries}); check the base URL"
+            ) from None
+        status = response.status_code
+        if status < 300:
+            try:
+                return response.json()
+            except (ValueError, json.JSONDecodeError):
+                raise ProviderResponseError(provider, f"{method} {url} returned malformed JSON") from None
+        detail = _error_message(response)
+        detail = f": {detail}" if detail else ""
+        if status in (401, 403):
+            raise ProviderAuthError(provider, f"HTTP {status}{detail}; {auth_hint}", status=status)
+        if status not in RETRY_STATUSES:
+            raise ProviderError(provider, f"HTTP {status} from {method} {url}{detail}", status=status)
+        what = "rate limited (HTTP 429)" if status == 429 else f"HTTP {status}"
+        raise ProviderUnavailable(
+            provider,
+            f"{what}{detail}; {tries}",
+            status=status,
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        )
+
+    return with_retries(attempt, _judge, policy)
 
 
 def cursor_pages(

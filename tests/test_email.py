@@ -11,11 +11,12 @@ import pytest
 
 from core.cli import main
 from core.config import Settings
-from core.email import idempotency_key, render, send_report
+from core.email import idempotency_key, send_report
 from core.errors import ConfigError, NotifyError
 from core.fakes import RecordingResendClient
 from core.models import DailyCost
 from core.report import monthly_report
+from core.report_email import render
 from core.store import costs
 from core.store.snapshots import get_summary
 from tests.fakes import serve

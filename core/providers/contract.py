@@ -21,7 +21,7 @@ Vendor JSON never leaves a provider module: ``fetch`` returns our own dataclasse
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -43,6 +43,7 @@ class Fetched:
 
     lines: list[DailyCost]
     runs: list[ScraperRun] | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # ids the lines or runs name -> display names (Apify actors)
 
 
 @dataclass(frozen=True)
