@@ -11,21 +11,22 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from time import sleep as real_sleep
 
 import httpx
 
 from core import notion
 from core.config import Settings
+from core.demo import remove_sample_data
 from core.errors import InputError, SpendError
 from core.http import DEFAULT_POLICY, RetryPolicy
-from core.models import DailyCost
+from core.models import MonthReport
 from core.periods import month_end, month_key, month_start, previous_month, utc_now
 from core.providers import NAMES, get_provider
 from core.providers.contract import Fetched, Provider
-from core.report import MonthReport, monthly_report
-from core.store import collections, costs, days, runs, snapshots
+from core.report import monthly_report
+from core.revisions import save_month
+from core.store import collections, days, ledger, runs
 from core.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class CollectionResult:
     run_id: int
     months: list[date] = field(default_factory=list)
     archive: notion.SyncResult | None = None  # the Notion archive's outcome (None when Notion is off)
+    sample_removed: bool = False  # sample data was removed before the first real collection
 
     @property
     def failed(self) -> list[str]:
@@ -95,27 +97,23 @@ def _fetch(provider: Provider, settings: Settings, spans, transport, policy: Ret
 
 
 def _write(store: Store, provider: Provider, spans, fetched: list[Fetched], today: date) -> int:
-    with store.engine.begin() as conn:
+    """Write every window of one provider in one transaction (its runs, ledger lines, rollup and day record)."""
+    with store.write() as conn:
         written = 0
         for (first, last), got in zip(spans, fetched, strict=True):
-            if got.runs is not None:
-                inside_runs = [r for r in got.runs if first <= r.created_at.date() <= last]
-                days.record_days(
-                    store,
-                    conn,
-                    provider.name,
-                    first,
-                    min(last, today),
-                    [(r.created_at.date(), r.cost_usd) for r in inside_runs],
-                )
-                written += runs.upsert_runs(store, conn, inside_runs, keep_labels=True)
-                continue
             window = provider.available(first, last, today)
             if window is None:
                 continue
-            inside: list[DailyCost] = [line for line in got.lines if window[0] <= line.day <= window[1]]
-            written += costs.replace_lines(store, conn, provider.name, window[0], window[1], inside)
-            days.record_days(store, conn, provider.name, window[0], window[1], [(x.day, x.cost_usd) for x in inside])
+            first, last = window
+            if got.runs is not None:  # the lines are the runs' sums: store the runs, rebuild the lines from them
+                inside = [r for r in got.runs if first <= r.created_at.date() <= last]
+                runs.upsert_runs(store, conn, inside, keep_labels=True)
+                ledger.rebuild_run_lines(conn, first, last)
+                written += len(inside)
+            else:
+                lines = [line for line in got.lines if first <= line.day <= last]
+                written += ledger.replace_lines(conn, provider.name, first, last, lines, provider.counts)
+            days.record_stored(conn, provider.name, first, last)
         return written
 
 
@@ -167,6 +165,7 @@ def collect(
     today = (now or utc_now()).date()
     spans = windows(month, today)
     target = month or month_start(today)
+    sample_removed = remove_sample_data(store)  # real data is coming: sample data never mixes with it
     run_id = collections.start_run(store, target)
     transports = transports or {}
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
@@ -183,7 +182,7 @@ def collect(
     refilled = [d for o in outcomes.values() for d in o.refilled]
     months = _months_in([*spans, *((d, d) for d in refilled)])
     for m in months:  # a closed month that changed after it was emailed or archived is marked revised
-        snapshots.save_month(store, monthly_report(store, m, settings.app_base_url), closed=m < month_start(today))
+        save_month(store, monthly_report(store, m, settings.app_base_url), closed=m < month_start(today))
     archive = None
     if notion.configured(settings):  # SQL is the source of truth: a Notion failure leaves months pending, no more
         notion.mark_pending(store, months)
@@ -209,12 +208,4 @@ def collect(
             for name, o in outcomes.items()
         },
     )
-    return CollectionResult(target, outcomes, report, run_id, months, archive)
-
-
-def provider_cost(result: CollectionResult, name: str) -> tuple[Decimal | None, int | None]:
-    """(cost, requests) of a provider in the collected month, from the derived report."""
-    for p in result.report.providers:
-        if p.provider == name:
-            return p.cost_usd, p.requests
-    return None, None
+    return CollectionResult(target, outcomes, report, run_id, months, archive, sample_removed)

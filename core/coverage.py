@@ -1,81 +1,29 @@
-"""Provenance of the spend over a period: how much is provider-reported, derived, or from Apify runs, and which
-usage has no price at all (shown as unpriced, never as $0)."""
+"""Provenance of the spend over a period: how much is provider-reported, derived, or the sum of runs' reported
+cost, and which usage has no price at all (shown as unpriced, never as $0)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Sequence
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy import func, select
-
-from core.models import DERIVED_FROM_CREDITS, RUN_REPORTED, UNPRICED
+from core.models import DERIVED_FROM_CREDITS, UNPRICED, Coverage
 from core.money import ZERO
-from core.periods import day_start
+from core.store import spend
 from core.store.db import Store
-from core.store.schema import daily_costs, scraper_runs
 
 
-@dataclass(frozen=True)
-class Coverage:
-    total_usd: Decimal
-    by_source: dict[str, Decimal]  # cost_source -> USD
-    derived_prices: dict[str, Decimal] = field(default_factory=dict)  # provider -> USD per 1,000 units
-    units: dict[str, str] = field(default_factory=dict)  # provider -> unit of its quantities ("credits")
-    unpriced: dict[str, Decimal] = field(default_factory=dict)  # provider -> quantity used without a price
-
-    def share(self, source: str) -> Decimal:
-        if not self.total_usd:
-            return ZERO
-        return (self.by_source.get(source, ZERO) * 100 / self.total_usd).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
-
-
-def coverage(store: Store, first: date | None, last: date, provider: str | None = None) -> Coverage:
+def coverage(
+    store: Store, first: date | None, last: date, provider: str | None = None, owners: Sequence[str] | None = None
+) -> Coverage:
     """Spend by source between two inclusive days (``first`` None: since the beginning)."""
-    by_source: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    where = [daily_costs.c.day <= last]
-    if first is not None:
-        where.append(daily_costs.c.day >= first)
-    if provider is not None:
-        where.append(daily_costs.c.provider == provider)
-    with store.engine.connect() as conn:
-        if provider in (None, "apify"):
-            run_where = [scraper_runs.c.created_at < day_start(last + timedelta(days=1))]
-            if first is not None:
-                run_where.append(scraper_runs.c.created_at >= day_start(first))
-            runs = conn.execute(select(func.sum(scraper_runs.c.cost_usd)).where(*run_where)).scalar()
-            if runs:
-                by_source[RUN_REPORTED] += runs
-        q = select(daily_costs.c.cost_source, func.sum(daily_costs.c.cost_usd)).where(*where)
-        for source, cost in conn.execute(q.group_by(daily_costs.c.cost_source)):
-            by_source[source] += cost or ZERO
-        # Quantities are exact decimal text: the few derived/unpriced lines are added up here, not in SQL floats.
-        q = select(
-            daily_costs.c.provider,
-            daily_costs.c.cost_source,
-            daily_costs.c.cost_usd,
-            daily_costs.c.quantity,
-            daily_costs.c.unit,
-        ).where(
-            *where, daily_costs.c.cost_source.in_((DERIVED_FROM_CREDITS, UNPRICED)), daily_costs.c.quantity.is_not(None)
-        )
-        cost_of: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        qty_of: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-        units: dict[str, str] = {}
-        for name, source, cost, quantity, unit in conn.execute(q):
-            qty_of[(name, source)] += Decimal(quantity)
-            units[name] = unit or ""
-            if source == DERIVED_FROM_CREDITS:
-                cost_of[name] += cost
+    split = spend.source_split(store, first, last, provider, owners)
     prices = {
-        name: (cost_of[name] * 1000 / qty).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
-        for (name, source), qty in qty_of.items()
-        if source == DERIVED_FROM_CREDITS and qty
+        name: (cost * 1000 / quantity).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
+        for name, (cost, quantity) in split.derived.items()
+        if quantity
     }
-    unpriced = {name: qty for (name, source), qty in qty_of.items() if source == UNPRICED and qty}
-    total = sum(by_source.values(), ZERO)
-    return Coverage(total, dict(by_source), prices, units, unpriced)
+    return Coverage(sum(split.by_source.values(), ZERO), split.by_source, prices, split.units, split.unpriced)
 
 
 def describe(cov: Coverage, t, labels: dict[str, str]) -> str:
@@ -86,28 +34,18 @@ def describe(cov: Coverage, t, labels: dict[str, str]) -> str:
             continue
         text = t("coverage_part", share=cov.share(source), source=t(f"source_{source}"))
         if source == DERIVED_FROM_CREDITS and cov.derived_prices:
-            text += (
-                " ("
-                + ", ".join(
-                    t(
-                        "coverage_price",
-                        provider=labels.get(p, p),
-                        unit=cov.units.get(p, ""),
-                        price=_price(price),
-                    )
-                    for p, price in cov.derived_prices.items()
-                )
-                + ")"
+            prices = ", ".join(
+                t("coverage_price", provider=labels.get(p, p), unit=cov.units.get(p, ""), price=_price(price))
+                for p, price in cov.derived_prices.items()
             )
+            text += f" ({prices})"
         parts.append(text)
     line = ", ".join(parts) if parts else t("coverage_none")
     if cov.unpriced:
-        line += "; " + t(
-            "coverage_unpriced",
-            items=", ".join(
-                f"{labels.get(p, p)} {q:,.0f} {cov.units.get(p, '')}".strip() for p, q in cov.unpriced.items()
-            ),
+        items = ", ".join(
+            f"{labels.get(p, p)} {q:,.0f} {cov.units.get(p, '')}".strip() for p, q in cov.unpriced.items()
         )
+        line += "; " + t("coverage_unpriced", items=items)
     return line
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core.models import ChartPoint, Summary
+from core.models import Summary
 from core.periods import previous_window
 from core.store import spend
 from core.store.db import Store
@@ -19,15 +20,13 @@ class Kpi:
     delta_usd: Decimal | None
 
 
-def kpi(store: Store, period: str, today: date, provider: str | None = None) -> Kpi:
+def kpi(
+    store: Store, period: str, today: date, provider: str | None = None, owners: Sequence[str] | None = None
+) -> Kpi:
     """The Total-spent card: the period's total and its change against the previous equal period."""
-    current = spend.summary(store, period, today, provider)
+    current = spend.summary(store, period, today, provider, owners)
     window = previous_window(period, today)
     if window is None:
         return Kpi(current, None, None)
-    previous, _, _ = spend.totals(store, window[0], window[1], provider)
+    previous, _, _ = spend.totals(store, window[0], window[1], provider, owners)
     return Kpi(current, previous, current.total_cost_usd - previous)
-
-
-def chart(store: Store, range_: str, today: date, provider: str | None = None) -> list[ChartPoint]:
-    return spend.chart(store, range_, today, provider)

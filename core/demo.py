@@ -1,7 +1,9 @@
 """Clearly-labelled sample data, so an empty install can be explored (``python -m core demo``).
 
-Runs have ``source="demo"`` and scraper ids starting with ``demo/``; daily lines have ``cost_source="demo"``.
-The data is deterministic for a given day, and loading it twice changes nothing.
+Runs have ``source="demo"`` and scraper ids starting with ``demo/``; ledger lines have ``cost_source="demo"``.
+Sample data never touches real data: it is refused on a database that holds real figures, removing it removes only
+what it wrote, and the first real write (a collection, a back-fill, a recorded run) removes it first, so the two
+never mix. The data is deterministic for a given day, and loading it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -11,15 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
-
-from core.models import DEMO, DailyCost, ScraperRun
-from core.store import costs, runs
+from core.errors import InputError
+from core.models import DEMO, REQUESTS, DailyCost, ScraperRun
+from core.store import ledger, runs, sample
 from core.store.db import Store
-from core.store.schema import daily_costs, scraper_runs
 
 DAYS = 120
 SCRAPERS = ("demo/google-maps-scraper", "demo/instagram-profile", "demo/website-content-crawler")
+SAMPLE_OWNERS = ("demo-alice", "demo-bob")
 MODELS = {
     "openai": (("gpt-4o-2024-08-06, input", "gpt-4o-2024-08-06", "4.2"), ("gpt-4o-mini, output", "gpt-4o-mini", "0.9")),
     "anthropic": (
@@ -41,29 +42,33 @@ class DemoResult:
     lines: int
 
 
-def has_demo_data(store: Store) -> bool:
-    with store.engine.connect() as conn:
-        q = select(func.count()).select_from(scraper_runs).where(scraper_runs.c.source == DEMO)
-        return (
-            conn.execute(q).scalar_one() > 0
-            or conn.execute(
-                select(func.count()).select_from(daily_costs).where(daily_costs.c.cost_source == DEMO)
-            ).scalar_one()
-            > 0
-        )
+def has_sample_data(store: Store) -> bool:
+    return sample.present(store)
 
 
-def remove_demo_data(store: Store) -> None:
-    with store.engine.begin() as conn:
-        conn.execute(delete(scraper_runs).where(scraper_runs.c.source == DEMO))
-        conn.execute(delete(daily_costs).where(daily_costs.c.cost_source == DEMO))
+def remove_sample_data(store: Store) -> bool:
+    """Remove every sample run and line (and the ledger lines built from the runs); real data is never touched.
+    Returns whether there was anything to remove."""
+    if not sample.present(store):
+        return False
+    with store.write() as conn:
+        first, last = runs.delete_sample(conn)
+        ledger.delete_sample(conn)
+        if first is not None:
+            ledger.rebuild_run_lines(conn, first, last)
+    return True
 
 
 def load_demo_data(store: Store, now: datetime, *, reset: bool = False) -> DemoResult:
-    """Write ``DAYS`` days of sample runs and provider lines ending now (no run starts in the future)."""
+    """Write ``DAYS`` days of sample runs and provider lines ending now (no run starts in the future); refused on a
+    database that holds real figures."""
+    if sample.real_present(store):
+        raise InputError(
+            "this database holds real figures: sample data is only for an empty database (nothing was changed)"
+        )
     today = now.date()
     if reset:
-        remove_demo_data(store)
+        remove_sample_data(store)
     rng = random.Random(today.toordinal())
     first = today - timedelta(days=DAYS - 1)
     demo_runs: list[ScraperRun] = []
@@ -83,6 +88,7 @@ def load_demo_data(store: Store, now: datetime, *, reset: bool = False) -> DemoR
                     status=rng.choice(("SUCCEEDED",) * 9 + ("FAILED",)),
                     cost_usd=Decimal(rng.randint(1_000, 900_000)).scaleb(-6),
                     source=DEMO,
+                    user_id=rng.choice(SAMPLE_OWNERS),
                     item_count=rng.randint(0, 500),
                     origin="API",
                 )
@@ -92,8 +98,9 @@ def load_demo_data(store: Store, now: datetime, *, reset: bool = False) -> DemoR
                 cost = (Decimal(rng.randint(0, 1_000_000)).scaleb(-6) * Decimal(scale)).quantize(Decimal("1e-6"))
                 requests = None if provider == "anthropic" else rng.randint(0, 400)
                 lines[provider].append(DailyCost(provider, day, line_item, model, cost, requests, DEMO))
-    with store.engine.begin() as conn:
+    with store.write() as conn:
         runs.upsert_runs(store, conn, demo_runs, keep_labels=False)
+        ledger.rebuild_run_lines(conn, first, today)
         for provider, provider_lines in lines.items():
-            costs.replace_lines(store, conn, provider, first, today, provider_lines)
+            ledger.replace_lines(conn, provider, first, today, provider_lines, REQUESTS, sample=True)
     return DemoResult(len(demo_runs), sum(len(v) for v in lines.values()))

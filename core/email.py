@@ -22,9 +22,9 @@ from core.errors import ConfigError, NotifyError
 from core.periods import month_key, utc_now
 from core.report import monthly_report
 from core.report_email import render
+from core.revisions import save_month
 from core.store.db import Store
 from core.store.schema import monthly_summaries, provider_snapshots
-from core.store.snapshots import save_month
 
 _RESEND_LOCK = threading.Lock()  # the resend SDK keeps its key, URL and HTTP client in module globals
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from core.models import ChartPoint, ScraperRun, Summary
+from core.models import ChartPoint, MonthReport, ScraperRun, Summary
 from core.money import format_json
-
-if TYPE_CHECKING:
-    from core.report import MonthReport
 
 
 def _default(value: Any) -> Any:

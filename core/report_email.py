@@ -15,11 +15,10 @@ import jinja2
 from core.config import Settings
 from core.coverage import describe
 from core.i18n import translator
-from core.models import DERIVED_FROM_CREDITS
+from core.models import DERIVED_FROM_CREDITS, MonthReport
 from core.money import format_usd
 from core.periods import month_key, previous_month
 from core.providers import label, registry
-from core.report import MonthReport
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),

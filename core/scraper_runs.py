@@ -18,6 +18,7 @@ from decimal import Decimal
 import httpx
 
 from core.config import Settings
+from core.demo import remove_sample_data
 from core.errors import InputError
 from core.http import DEFAULT_POLICY, RetryPolicy
 from core.limits import MAX_BACKFILL_DAYS
@@ -26,6 +27,8 @@ from core.money import ZERO
 from core.periods import day_start, utc_now
 from core.providers import apify
 from core.providers.apify import IMPORT_SOURCE
+from core.store import days as days_store
+from core.store import ledger
 from core.store import runs as run_store
 from core.store.db import Store
 
@@ -71,8 +74,8 @@ def record_scraper_run(
         run = apify.get_run(http, run_id, source=source, policy=policy)
     overrides = {k: v for k, v in (("scraper_id", scraper_id), ("user_id", user_id)) if v}
     run = ScraperRun(**{**run.__dict__, **overrides})
-    with store.engine.begin() as conn:
-        run_store.upsert_runs(store, conn, [run], keep_labels=False)
+    remove_sample_data(store)  # real data is coming: sample data never mixes with it
+    run_store.save_runs(store, [run], keep_labels=False)
     return run
 
 
@@ -95,16 +98,22 @@ def backfill(
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_BACKFILL_DAYS:
         raise InputError(f"days must be a whole number from 1 to {MAX_BACKFILL_DAYS} (got {days!r})")
     now = now or utc_now()
-    since = day_start(now.date() - timedelta(days=days - 1))
+    today = now.date()
+    first = today - timedelta(days=days - 1)
     fetched = written = pages = 0
     total_cost = ZERO
-    with apify.client(settings, transport) as http, store.engine.begin() as conn:
-        deleted = run_store.delete_by_source(conn, IMPORT_SOURCE) if reset else 0
-        for page, total in apify.iter_run_pages(http, since, source=IMPORT_SOURCE, policy=policy):
+    remove_sample_data(store)  # real data is coming: sample data never mixes with it
+    with apify.client(settings, transport) as http, store.write() as conn:
+        deleted, oldest, _ = run_store.delete_by_source(conn, IMPORT_SOURCE) if reset else (0, None, None)
+        for page, total in apify.iter_run_pages(http, day_start(first), source=IMPORT_SOURCE, policy=policy):
             pages += 1
             fetched += len(page)
             written += run_store.upsert_runs(store, conn, page, keep_labels=True)
             total_cost += sum((r.cost_usd for r in page if r.cost_usd is not None), ZERO)
             if progress:
                 progress(fetched, total)
+        # The ledger's Apify lines follow the runs, in the same transaction: every day the listing covered, and
+        # every older day whose imported runs --reset deleted.
+        ledger.rebuild_run_lines(conn, min(first, oldest or first), today)
+        days_store.record_stored(conn, apify.NAME, first, today)
     return BackfillResult(days, fetched, written, deleted, pages, total_cost)

@@ -20,15 +20,13 @@ today = utc_today()
 st.title(t("nav_overview"))
 render_actions(svc, collect_month=None, send_month=last_complete_month(today))
 
-url = svc.settings.database_url  # part of each cache key: one cache per database
-if not cached.has_data(svc.store, url):
+if not cached.has_data(svc.store):
     st.subheader(t("empty_title"))
     st.info(t("empty_body"))
     configured = [name for name, p in registry().items() if p.configured(svc.settings)]
     st.caption(t("configured_providers", names=", ".join(configured)) if configured else t("none_configured"))
     if st.button(t("load_demo"), key="load_demo", type="primary"):
         result = load_demo_data(svc.store, utc_now())
-        cached.clear()
         st.success(t("demo_loaded", runs=result.runs, lines=result.lines))
         st.rerun()
     st.stop()
@@ -36,7 +34,7 @@ if not cached.has_data(svc.store, url):
 stale = openrouter_stale_days(svc.settings, svc.store, utc_now())
 if stale is not None:
     st.warning(t("openrouter_stale", days=stale), icon=":material/warning:")
-if cached.has_demo(svc.store, url):
+if cached.has_sample(svc.store):
     st.warning(t("demo_banner"), icon=":material/science:")
 
 ALL = "all"
@@ -60,7 +58,7 @@ with provider_col:
     )
 provider = None if provider == ALL else provider
 
-card = cached.kpi(svc.store, url, period, today, provider)
+card = cached.kpi(svc.store, period, today, provider)
 counts = [t("runs_count", n=f"{card.summary.total_runs:,}")]
 if card.summary.total_requests is not None:
     counts.append(t("requests_count", n=f"{card.summary.total_requests:,}"))
@@ -74,7 +72,7 @@ with card_col:
         border=True,
     )
     st.caption(" · ".join(counts))
-    cov = cached.spend_coverage(svc.store, url, card.summary.start, card.summary.end, provider)
+    cov = cached.spend_coverage(svc.store, card.summary.start, card.summary.end, provider)
     if cov.total_usd or cov.unpriced:
         st.caption(describe(cov, t, {name: p.label for name, p in registry().items()}))
 
@@ -88,7 +86,7 @@ with range_col:
         format_func=lambda r: t("range_days", n=RANGES[r]),
         on_change=remembered("range", "30d"),
     )
-points = cached.chart(svc.store, url, range_, today, provider)
+points = cached.chart(svc.store, range_, today, provider)
 runs = sum(p.runs for p in points)
 requests = [p.requests for p in points if p.requests is not None]
 subtitle = t("runs_over_period", n=f"{runs:,}")

@@ -1,19 +1,16 @@
 """Monthly report: total and change, cost per provider with its change, top models, provenance, charts."""
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
 from core.charts import provider_daily, provider_share
 from core.coverage import describe
 from core.errors import InputError
+from core.models import RUNS
 from core.money import format_usd
-from core.periods import last_complete_month, month_end, month_key, month_start, parse_month, previous_month, utc_today
-from core.providers import apify, registry
-from core.report import monthly_report
-from core.store.reconciliations import load_reconciliations
-from core.store.spend import daily_by_provider, first_activity
+from core.periods import month_key, parse_month, utc_today
+from core.providers import registry
+from core.report import default_month, monthly_view, report_months
 from core.ui.actions import render_actions
 from core.ui.auth import access, require
 from core.ui.services import services, t
@@ -23,32 +20,24 @@ require(svc.settings, t, report_page=True)
 today = utc_today()
 st.title(t("report_title"))
 
-# Months offered: from the first recorded spend (or a year back) to this month, newest first.
-first = month_start(first_activity(svc.store) or today - timedelta(days=365))
-months = []
-m = month_start(today)
-while m >= first and len(months) < 120:
-    months.append(m)
-    m = previous_month(m)
-default = last_complete_month(today)
+wanted = default_month(today)
 requested = st.query_params.get("month")
 if requested and "report_month" not in st.session_state:
     try:
-        default = parse_month(requested)
-    except InputError as exc:
-        st.warning(str(exc))
-if default not in months:
-    months.append(default)
-    months.sort(reverse=True)
+        wanted = parse_month(requested)
+    except InputError:
+        st.warning(t("bad_month"))  # the link's text is never shown: it may be anything
+months = report_months(svc.store, today, wanted)
 month = st.selectbox(
-    t("month"), months, index=months.index(default), key="report_month", format_func=lambda d: d.strftime("%B %Y")
+    t("month"), months, index=months.index(wanted), key="report_month", format_func=lambda d: d.strftime("%B %Y")
 )
 st.query_params["month"] = month_key(month)
 
 if access(svc.settings).full:
     render_actions(svc, collect_month=month, send_month=month)
 
-report = monthly_report(svc.store, month, svc.settings.app_base_url)
+view = monthly_view(svc.store, month, today, svc.settings.app_base_url)
+report = view.report
 c1, c2, c3, c4 = st.columns(4)
 change = None if report.change_percent is None else f"{report.change_percent:+.2f}%"
 c1.metric(
@@ -89,15 +78,14 @@ with left:
     )
 with right:
     st.subheader(t("daily_by_provider"))
-    last = min(month_end(month), today)
-    days = [month + timedelta(days=i) for i in range((last - month).days + 1)]
-    by_day = daily_by_provider(svc.store, month, last)
-    series = {p.provider: [float(by_day.get(p.provider, {}).get(d, 0)) for d in days] for p in report.providers}
-    st.plotly_chart(provider_daily([d.isoformat() for d in days], series, labels), width="stretch", key="daily_chart")
+    series = {name: [float(cost) for cost in costs] for name, costs in view.daily.items()}
+    st.plotly_chart(
+        provider_daily([d.isoformat() for d in view.days], series, labels), width="stretch", key="daily_chart"
+    )
 
 st.subheader(t("providers_title"))
-checks = load_reconciliations(svc.store, month)
-if not checks and month < month_start(today):
+checks = view.reconciliations
+if not checks and view.closed:
     st.caption(t("recon_none", month=month_key(month)))
 for p in report.providers:
     with st.container(border=True):
@@ -111,7 +99,7 @@ for p in report.providers:
                 delta_color="inverse",
                 delta_description=t("vs_previous_month") if p_change else None,
             )
-            count_label = t("runs_label") if p.provider == apify.NAME else t("requests_label")
+            count_label = t("runs_label") if p.count_unit == RUNS else t("requests_label")
             head.caption(f"{count_label}: {t('no_count') if p.requests is None else f'{p.requests:,}'}")
             if p.cost_source:
                 when = (

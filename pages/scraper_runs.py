@@ -12,7 +12,6 @@ from core.periods import utc_today
 from core.providers import apify
 from core.scraper_runs import backfill
 from core.store.runs import list_runs
-from core.ui import cached
 from core.ui.auth import require
 from core.ui.services import remembered, services, t
 
@@ -72,7 +71,6 @@ if submitted:
     except SpendError as exc:
         st.error(t("backfill_failed", error=svc.settings.redact(str(exc))))
     else:
-        cached.clear()
         bar.progress(1.0)
         st.success(
             t(

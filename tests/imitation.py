@@ -63,7 +63,7 @@ import httpx
 
 from core.config import Settings
 from core.periods import month_end
-from core.store import costs, runs
+from core.store import ledger, runs
 from tests.fakes import FakeApify, run_item, serve
 
 PROVIDER_NAMES = ("openai", "anthropic", "elevenlabs", "deepgram", "openrouter", "apify")
@@ -1340,7 +1340,7 @@ def stored_daily(store, name: str, first: date, last: date) -> dict[date, Expect
             got.cost += r.cost_usd or 0
             got.requests += 1
         return out
-    for line in costs.lines_between(store, first, last, name):
+    for line in ledger.lines_between(store, first, last, name):
         got = out.setdefault(line.day, Expected(Decimal(0), None))
         got.cost += line.cost_usd
         if line.requests is not None:

@@ -17,7 +17,7 @@ from core.fakes import RecordingResendClient
 from core.models import DailyCost
 from core.report import monthly_report
 from core.report_email import render
-from core.store import costs
+from core.store import ledger
 from core.store.snapshots import get_summary
 from tests.fakes import serve
 
@@ -58,7 +58,7 @@ def seed(store):
                     )
                     for item, model, c in items
                 ]
-                costs.replace_lines(store, conn, provider, month, month.replace(day=28), rows)
+                ledger.replace_lines(conn, provider, month, month.replace(day=28), rows)
 
 
 def test_email_has_every_provider_money_to_the_cent_and_a_link_with_the_token(store, mail_settings):

@@ -21,9 +21,10 @@ from core.errors import ConfigError, NotifyError
 from core.models import DailyCost, ScraperRun
 from core.periods import month_end
 from core.report import monthly_report
-from core.store import costs, runs
+from core.revisions import save_month
+from core.store import ledger, runs
 from core.store.schema import notion_pages, notion_sync_state
-from core.store.snapshots import get_snapshots, get_summary, save_month
+from core.store.snapshots import get_snapshots, get_summary
 from tests.notion_fake import TOKEN, FakeClock, FakeNotion
 
 SEP, OCT = date(2026, 9, 1), date(2026, 10, 1)
@@ -42,7 +43,7 @@ def add_lines(store, provider: str, month: date, items: list[tuple[str, str, int
         for model, cost, requests in items
     ]
     with store.engine.begin() as conn:
-        costs.replace_lines(store, conn, provider, month, month_end(month), lines)
+        ledger.replace_lines(conn, provider, month, month_end(month), lines)
 
 
 def add_runs(store, month: date, costs_usd: list[str]) -> None:
@@ -56,8 +57,7 @@ def add_runs(store, month: date, costs_usd: list[str]) -> None:
         )
         for i, c in enumerate(costs_usd)
     ]
-    with store.engine.begin() as conn:
-        runs.upsert_runs(store, conn, items, keep_labels=False)
+    runs.save_runs(store, items)
 
 
 def save(store, *months: date) -> None:
@@ -418,7 +418,7 @@ def test_a_provider_dropped_from_sql_is_trashed_in_notion(store, cfg, fake, cloc
     populate(store)
     run_sync(cfg, store, fake, clock, [OCT])
     with store.engine.begin() as conn:
-        costs.replace_lines(store, conn, "anthropic", OCT, month_end(OCT), [])
+        ledger.replace_lines(conn, "anthropic", OCT, month_end(OCT), [])
     save(store, OCT)
     assert run_sync(cfg, store, fake, clock, [OCT]).error is None
     assert set(snapshot_pages(fake, cfg)) == {("2026-10", "openai"), ("2026-10", "apify")}

@@ -29,18 +29,15 @@ def clean_env(monkeypatch, tmp_path):
 def seed(tmp_path):
     now = datetime.now(UTC).replace(hour=0, minute=0, second=1, microsecond=0)
     store = open_store(f"sqlite:///{tmp_path / 'app.db'}")
-    with store.engine.begin() as conn:
-        runs.upsert_runs(
-            store,
-            conn,
-            [
-                ScraperRun("today1", "maps", now, "SUCCEEDED", Decimal("1.10")),
-                ScraperRun("days3", "maps", now - timedelta(days=3), "SUCCEEDED", Decimal("2.20")),
-                ScraperRun("days20", "shop", now - timedelta(days=20), "FAILED", Decimal("4.40")),
-                ScraperRun("days60", "shop", now - timedelta(days=60), "SUCCEEDED", Decimal("8.80")),
-            ],
-            keep_labels=False,
-        )
+    runs.save_runs(
+        store,
+        [
+            ScraperRun("today1", "maps", now, "SUCCEEDED", Decimal("1.10")),
+            ScraperRun("days3", "maps", now - timedelta(days=3), "SUCCEEDED", Decimal("2.20")),
+            ScraperRun("days20", "shop", now - timedelta(days=20), "FAILED", Decimal("4.40")),
+            ScraperRun("days60", "shop", now - timedelta(days=60), "SUCCEEDED", Decimal("8.80")),
+        ],
+    )
     store.dispose()
 
 

@@ -62,8 +62,7 @@ def test_stored_sums_equal_the_exact_decimal_sum(tmp_path_factory, costs):
     store = open_store(f"sqlite:///{tmp_path_factory.mktemp('prop') / 'p.db'}")
     start = datetime(2026, 1, 1, tzinfo=UTC)
     items = [ScraperRun(f"r{i}", "act", start + timedelta(hours=i), "SUCCEEDED", c) for i, c in enumerate(costs)]
-    with store.engine.begin() as conn:
-        runs.upsert_runs(store, conn, items, keep_labels=False)
+    runs.save_runs(store, items)
     total = spend.summary(store, "all", date(2026, 3, 1)).total_cost_usd
     assert total == sum(costs, Decimal(0))
     store.dispose()

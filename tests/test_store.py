@@ -5,12 +5,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import MetaData, Table, UniqueConstraint, inspect, text
+from sqlalchemy import inspect, text
 
 from core.models import DailyCost, ScraperRun
-from core.store import costs, runs, spend
+from core.store import ledger, runs, spend
 from core.store.db import open_store
-from core.store.schema import daily_costs
+from core.store.schema import SCHEMA_VERSION
 
 TODAY = date(2026, 3, 1)
 
@@ -22,8 +22,7 @@ def _run(run_id: str, started: datetime, cost: str | None, **kw) -> ScraperRun:
 
 
 def _save(store, items, keep_labels=False):
-    with store.engine.begin() as conn:
-        runs.upsert_runs(store, conn, items, keep_labels=keep_labels)
+    runs.save_runs(store, items, keep_labels=keep_labels)
 
 
 def test_money_is_exact_where_floats_drift(store):
@@ -67,8 +66,7 @@ def test_summaries_equal_the_sum_of_their_charts(store):
     start = datetime(2025, 11, 1, tzinfo=UTC)
     _save(store, [_run(f"r{i}", start + timedelta(hours=7 * i), f"0.{i:04d}") for i in range(500)])
     with store.engine.begin() as conn:
-        costs.replace_lines(
-            store,
+        ledger.replace_lines(
             conn,
             "openai",
             date(2026, 1, 1),
@@ -97,8 +95,7 @@ def test_chart_has_every_day_with_zeros(store):
 def test_provider_filter_reads_runs_for_apify_and_lines_for_the_others(store):
     _save(store, [_run("r", datetime(2026, 3, 1, 5, tzinfo=UTC), "2")])
     with store.engine.begin() as conn:
-        costs.replace_lines(
-            store,
+        ledger.replace_lines(
             conn,
             "anthropic",
             TODAY,
@@ -138,11 +135,11 @@ def test_replace_lines_upserts_and_drops_lines_the_provider_no_longer_reports(st
     first = [DailyCost("openai", day, "a", "m", Decimal("1"), 1), DailyCost("openai", day, "b", "m", Decimal("2"), 0)]
     for _ in range(2):
         with store.engine.begin() as conn:
-            costs.replace_lines(store, conn, "openai", day, day, first)
-    assert len(costs.lines_between(store, day, day)) == 2
+            ledger.replace_lines(conn, "openai", day, day, first)
+    assert len(ledger.lines_between(store, day, day)) == 2
     with store.engine.begin() as conn:
-        costs.replace_lines(store, conn, "openai", day, day, [DailyCost("openai", day, "a", "m", Decimal("1.5"), 4)])
-    assert [(x.line_item, x.cost_usd, x.requests) for x in costs.lines_between(store, day, day)] == [
+        ledger.replace_lines(conn, "openai", day, day, [DailyCost("openai", day, "a", "m", Decimal("1.5"), 4)])
+    assert [(x.line_item, x.cost_usd, x.requests) for x in ledger.lines_between(store, day, day)] == [
         ("a", Decimal("1.5"), 4)
     ]
 
@@ -151,7 +148,7 @@ def test_schema_creation_is_idempotent_and_versioned(database_url):
     for _ in range(2):
         s = open_store(database_url)
         with s.engine.connect() as conn:
-            assert conn.execute(text("SELECT version FROM schema_version")).scalar_one() == 1
+            assert conn.execute(text("SELECT version FROM schema_version")).scalar_one() == SCHEMA_VERSION
         s.dispose()
 
 
@@ -161,9 +158,18 @@ def test_sqlite_directory_is_created_on_first_use(tmp_path):
     assert (tmp_path / "nested" / "dir" / "spend.db").exists()
 
 
-def test_unknown_provider_lines_cannot_be_written_as_apify(store):
+@pytest.mark.parametrize(
+    "line",
+    [
+        DailyCost("anthropic", TODAY, "x", None, Decimal(1), None),  # another provider's line
+        DailyCost("openai", TODAY + timedelta(days=1), "x", None, Decimal(1), None),  # outside the window
+        DailyCost("openai", TODAY, "x", None, Decimal(1), None, "demo"),  # a sample line among real ones
+    ],
+)
+def test_replace_lines_refuses_lines_that_do_not_belong_to_the_window(store, line):
     with store.engine.begin() as conn, pytest.raises(ValueError):
-        costs.replace_lines(store, conn, "apify", TODAY, TODAY, [])
+        ledger.replace_lines(conn, "openai", TODAY, TODAY, [line])
+    assert ledger.lines_between(store, TODAY - timedelta(days=1), TODAY + timedelta(days=1)) == []
 
 
 def test_upserting_many_runs_at_once_stays_under_the_drivers_parameter_limits(store):
@@ -175,39 +181,12 @@ def test_upserting_many_runs_at_once_stays_under_the_drivers_parameter_limits(st
     assert spend.summary(store, "all", TODAY).total_cost_usd == Decimal("0.007")
 
 
-def test_a_database_from_before_new_columns_is_upgraded_on_start(database_url):
+def test_a_nullable_column_added_since_the_database_was_made_is_added_on_start(database_url):
     s = open_store(database_url)
-    with s.engine.begin() as conn:  # an older database: daily_costs without quantity/unit
-        conn.execute(text("DROP TABLE daily_costs"))
-        before = MetaData()
-        old_columns = [c._copy() for c in daily_costs.columns if c.name not in ("quantity", "unit")]
-        Table("daily_costs", before, *old_columns, UniqueConstraint("provider", "day", "line_item"))
-        before.create_all(conn)
+    with s.engine.begin() as conn:  # an older database: reconciliations without its note column
+        conn.execute(text('ALTER TABLE reconciliations DROP COLUMN "note"'))
     s.dispose()
     s = open_store(database_url)
-    with s.engine.begin() as conn:
-        costs.replace_lines(
-            s,
-            conn,
-            "elevenlabs",
-            TODAY,
-            TODAY,
-            [
-                DailyCost(
-                    "elevenlabs",
-                    TODAY,
-                    "tts",
-                    "m",
-                    Decimal("0.3"),
-                    None,
-                    "derived_from_credits",
-                    Decimal("1000"),
-                    "credits",
-                )
-            ],
-        )
-    assert costs.lines_between(s, TODAY, TODAY)[0].quantity == Decimal("1000")
     with s.engine.connect() as conn:
-        indexes = {i["name"] for i in inspect(conn).get_indexes("daily_costs")}
-    assert {"ix_daily_costs_day_provider_cost", "ix_daily_costs_demo", "ix_daily_costs_quantity"} <= indexes
+        assert "note" in {c["name"] for c in inspect(conn).get_columns("reconciliations")}
     s.dispose()

@@ -155,12 +155,12 @@ def reconcile(args, ctx) -> int:
 
 
 def demo(args, ctx) -> int:
-    from core.demo import load_demo_data, remove_demo_data
+    from core.demo import load_demo_data, remove_sample_data
     from core.periods import utc_now
 
     if args.remove:
-        remove_demo_data(ctx.store)
-        err("sample data removed")
+        removed = remove_sample_data(ctx.store)
+        err("sample data removed; real data untouched" if removed else "there is no sample data to remove")
         return EXIT_OK
     result = load_demo_data(ctx.store, utc_now(), reset=args.reset)
     err(f"sample data loaded: {result.runs} scraper runs (source 'demo'), {result.lines} daily cost lines")

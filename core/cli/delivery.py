@@ -49,7 +49,7 @@ def notion_sync(args, ctx) -> int:
     from core import notion
     from core.errors import ConfigError
     from core.report import monthly_report
-    from core.store.snapshots import save_month
+    from core.revisions import save_month
 
     settings = ctx.settings
     if not notion.configured(settings):

@@ -20,7 +20,7 @@ import httpx
 from core.config import Settings
 from core.errors import ConfigError, ProviderError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
-from core.models import RUN_REPORTED, DailyCost, ScraperRun
+from core.models import RUN_REPORTED, UNKNOWN_OWNER, DailyCost, ScraperRun
 from core.money import ZERO, parse_usd
 from core.providers.contract import RUNS, Fetched, IndependentTotal, Provider
 
@@ -29,7 +29,6 @@ LABEL = "Apify"
 KEY_ENV = "APIFY_TOKEN"
 PAGE_SIZE = 1000  # the API's maximum
 IMPORT_SOURCE = "import"  # runs found by listing the account (a collection or a back-fill), not recorded by an app
-UNKNOWN_OWNER = "(unknown)"  # a run Apify lists without a userId
 AUTH_HINT = "create an API token in Apify Console > Settings > API & Integrations and set APIFY_TOKEN"
 
 

@@ -26,14 +26,14 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from core.models import DailyCost, ScraperRun
+from core.models import REQUESTS, RUNS, DailyCost, ScraperRun
 
 if TYPE_CHECKING:  # the command line imports the registry without loading an HTTP client
     import httpx
 
     from core.config import Settings
 
-REQUESTS, RUNS = "requests", "runs"
+__all__ = ["REQUESTS", "RUNS", "Check", "Fetched", "IndependentTotal", "Provider"]
 
 
 @dataclass(frozen=True)

@@ -3,43 +3,43 @@ noticed and fetched again by the next collection."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal
 
-from sqlalchemy import Connection, Date, func, select
+from sqlalchemy import Connection, func, select
 
-from core.money import ZERO, quantize
-from core.periods import day_start, utc_now
+from core.models import DEMO
+from core.money import ZERO
+from core.periods import utc_now
 from core.store.db import Store
-from core.store.schema import collected_days, daily_costs, scraper_runs
+from core.store.schema import collected_days, daily_costs
+from core.store.upsert import dialect_insert
 
 HORIZON_DAYS = 400  # how far back missing days are looked for
+_REAL = daily_costs.c.cost_source != DEMO  # sample lines are never what a collection saw
 
 
-def record_days(
-    store: Store, conn: Connection, provider: str, first: date, last: date, items: Iterable[tuple[date, Decimal]]
-) -> None:
-    """Remember, for every day of a written window, how many rows and how much cost the provider gave."""
-    count: dict[date, int] = defaultdict(int)
-    cost: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    for day, amount in items:
-        count[day] += 1
-        cost[day] += quantize(amount or ZERO)  # rounded as each row is stored, so the sums compare equal
+def record_stored(conn: Connection, provider: str, first: date, last: date) -> None:
+    """Remember, for every day of a window just written, how many real ledger lines and how much cost it holds."""
+    day_count = (
+        select(daily_costs.c.day, func.count(), func.sum(daily_costs.c.cost_usd))
+        .where(daily_costs.c.provider == provider, daily_costs.c.day.between(first, last), _REAL)
+        .group_by(daily_costs.c.day)
+    )
+    stored = {d: (n, cost or ZERO) for d, n, cost in conn.execute(day_count)}
     now = utc_now()
     rows = [
         {
             "provider": provider,
-            "day": first + timedelta(days=i),
-            "lines": count[first + timedelta(days=i)],
-            "cost_usd": cost[first + timedelta(days=i)],
+            "day": day,
+            "lines": stored.get(day, (0, ZERO))[0],
+            "cost_usd": stored.get(day, (0, ZERO))[1],
             "collected_at": now,
         }
-        for i in range((last - first).days + 1)
+        for day in (first + timedelta(days=i) for i in range((last - first).days + 1))
     ]
     for i in range(0, len(rows), 500):
-        stmt = store.insert(collected_days).values(rows[i : i + 500])
+        stmt = dialect_insert(conn, collected_days).values(rows[i : i + 500])
         conn.execute(
             stmt.on_conflict_do_update(
                 index_elements=[collected_days.c.provider, collected_days.c.day],
@@ -49,7 +49,7 @@ def record_days(
 
 
 def find_gaps(store: Store, provider: str, today: date) -> list[date]:
-    """Days to fetch again: days whose stored rows no longer match what was collected, and days never collected
+    """Days to fetch again: days whose stored lines no longer match what was collected, and days never collected
     since the provider's first collected day (within ``HORIZON_DAYS``)."""
     since = today - timedelta(days=HORIZON_DAYS)
     with store.engine.connect() as conn:
@@ -62,19 +62,11 @@ def find_gaps(store: Store, provider: str, today: date) -> list[date]:
         if not seen:
             return []
         first = min(seen)
-        if provider == "apify":
-            day = func.date(scraper_runs.c.created_at, type_=Date)
-            q = (
-                select(day, func.count(), func.sum(scraper_runs.c.cost_usd))
-                .where(scraper_runs.c.created_at >= day_start(first))
-                .group_by(day)
-            )
-        else:
-            q = (
-                select(daily_costs.c.day, func.count(), func.sum(daily_costs.c.cost_usd))
-                .where(daily_costs.c.provider == provider, daily_costs.c.day >= first)
-                .group_by(daily_costs.c.day)
-            )
+        q = (
+            select(daily_costs.c.day, func.count(), func.sum(daily_costs.c.cost_usd))
+            .where(daily_costs.c.provider == provider, daily_costs.c.day >= first, _REAL)
+            .group_by(daily_costs.c.day)
+        )
         stored = {d: (n, c or ZERO) for d, n, c in conn.execute(q)}
     gaps = []
     for i in range((today - first).days + 1):
@@ -85,6 +77,20 @@ def find_gaps(store: Store, provider: str, today: date) -> list[date]:
         elif stored.get(d, (0, ZERO)) != seen[d]:
             gaps.append(d)
     return gaps
+
+
+def collected_between(store: Store, provider: str, first: date, last: date) -> int:
+    """How many days of ``first``..``last`` a collection has seen for the provider."""
+    with store.engine.connect() as conn:
+        return conn.execute(
+            select(func.count()).where(collected_days.c.provider == provider, collected_days.c.day.between(first, last))
+        ).scalar_one()
+
+
+def ever_collected(store: Store, provider: str) -> bool:
+    with store.engine.connect() as conn:
+        found = select(collected_days.c.day).where(collected_days.c.provider == provider).limit(1)
+        return conn.execute(found).first() is not None
 
 
 def as_windows(days: Iterable[date]) -> list[tuple[date, date]]:

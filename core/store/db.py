@@ -8,34 +8,58 @@ database. Anything else (a type change, a backfill, a dropped column) bumps ``SC
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import StoreError
-from core.store.schema import SCHEMA_VERSION, metadata, schema_version
+from core.store.migrations import MIGRATIONS
+from core.store.schema import SCHEMA_VERSION, data_version, metadata, schema_version
 
-# version -> function(connection) upgrading from version-1. Empty until the first schema change.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 _LOCK_ID = 0x5BE2D  # pg advisory lock key for schema changes
 
 
 class Store:
-    """Holds the engine; query functions live in ``core.store.runs`` / ``spend`` / ``costs``."""
+    """Holds the engine; query functions live in ``core.store.runs`` / ``spend`` / ``ledger`` / ...
+
+    ``write()`` is the transaction every write goes through: it bumps the data version, which caches are keyed by
+    (``cache_key`` reads it: one primary-key lookup), so a write made anywhere shows on every app instance at once.
+    """
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self.dialect = engine.dialect.name
+        self.identity = engine.url.render_as_string(hide_password=True)
 
     def insert(self, table):
         """A dialect insert supporting ``on_conflict_do_update`` (portable upsert)."""
         return (postgresql if self.dialect == "postgresql" else sqlite).insert(table)
 
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction that also moves the data version (committed together, or neither)."""
+        with self.engine.begin() as conn:
+            yield conn
+            bump_version(conn)
+
+    def version(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(data_version.c.version).where(data_version.c.id == 1)).scalar() or 0
+
+    def cache_key(self) -> tuple[str, int]:
+        """What a cached figure read from this store depends on: which database, and its data version now."""
+        return self.identity, self.version()
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def bump_version(conn: Connection) -> None:
+    conn.execute(update(data_version).where(data_version.c.id == 1).values(version=data_version.c.version + 1))
 
 
 def open_store(database_url: str, *, migrate: bool = True) -> Store:
@@ -83,16 +107,24 @@ def _upgrade_once(store: Store) -> None:
     with store.engine.begin() as conn:
         if store.dialect == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
+        current = None
+        if inspect(conn).has_table(schema_version.name):
+            current = conn.execute(select(schema_version.c.version)).scalar()
+        if current is not None and current > SCHEMA_VERSION:
+            raise StoreError(
+                f"the database has schema version {current}, newer than this Spendboard ({SCHEMA_VERSION}); upgrade it"
+            )
+        if current is not None:
+            for version in range(current + 1, SCHEMA_VERSION + 1):  # numbered migrations first, in order
+                MIGRATIONS[version](conn)
         metadata.create_all(conn, checkfirst=True)
         _add_missing_columns(conn)
-        current = conn.execute(select(schema_version.c.version)).scalar()
         if current is None:
             conn.execute(insert(schema_version).values(version=SCHEMA_VERSION))
-            return
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            MIGRATIONS[version](conn)
-        if current < SCHEMA_VERSION:
+        elif current < SCHEMA_VERSION:
             conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
+        if conn.execute(select(data_version.c.id)).first() is None:
+            conn.execute(insert(data_version).values(id=1, version=1))
 
 
 def _add_missing_columns(conn: Connection) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from sqlalchemy import Connection, delete, func, select
 
-from core.models import RunPage, ScraperRun
+from core.models import DEMO, RunPage, ScraperRun
 from core.money import ZERO
 from core.periods import day_start, utc_now
+from core.store import ledger
 from core.store.db import Store
 from core.store.schema import scraper_runs
 
@@ -61,8 +62,40 @@ def upsert_runs(store: Store, conn: Connection, runs: Iterable[ScraperRun], *, k
     return len(rows)
 
 
-def delete_by_source(conn: Connection, source: str) -> int:
-    return conn.execute(delete(scraper_runs).where(scraper_runs.c.source == source)).rowcount
+def save_runs(store: Store, runs: Iterable[ScraperRun], *, keep_labels: bool = False) -> int:
+    """Upsert runs and rewrite the ledger lines of every day they touch, in one transaction."""
+    runs = list(runs)
+    with store.write() as conn:
+        affected = start_days(conn, [r.run_id for r in runs]) | {r.created_at.astimezone(UTC).date() for r in runs}
+        written = upsert_runs(store, conn, runs, keep_labels=keep_labels)
+        if affected:
+            ledger.rebuild_run_lines(conn, min(affected), max(affected))
+    return written
+
+
+def delete_by_source(conn: Connection, source: str) -> tuple[int, date | None, date | None]:
+    """Delete the runs of a source; returns how many, and the first and last UTC start day among them (so the
+    caller can rebuild those days' ledger lines)."""
+    first, last = conn.execute(
+        select(func.min(scraper_runs.c.created_at), func.max(scraper_runs.c.created_at)).where(
+            scraper_runs.c.source == source
+        )
+    ).one()
+    deleted = conn.execute(delete(scraper_runs).where(scraper_runs.c.source == source)).rowcount
+    return deleted, first and first.date(), last and last.date()
+
+
+def delete_sample(conn: Connection) -> tuple[date | None, date | None]:
+    """Delete the sample runs; returns their first and last UTC start day."""
+    _, first, last = delete_by_source(conn, DEMO)
+    return first, last
+
+
+def start_days(conn: Connection, run_ids: Iterable[str]) -> set[date]:
+    """The UTC start days stored for these runs (before they are rewritten)."""
+    ids = list(run_ids)
+    q = select(scraper_runs.c.created_at).where(scraper_runs.c.run_id.in_(ids))
+    return {row.created_at.date() for row in conn.execute(q)} if ids else set()
 
 
 def _filters(first: date | None, last: date | None, scraper_id: str | None, source: str | None) -> list:

@@ -19,7 +19,7 @@ from sqlalchemy import (
 
 from core.store.types import Money, UTCDateTime
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 metadata = MetaData()
 
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))
@@ -41,52 +41,81 @@ scraper_runs = Table(
     Column("origin", String(32)),  # meta.origin: API, SCHEDULER, WEB...
     Column("updated_at", UTCDateTime, nullable=False),
 )
-# Covering index: period sums and daily charts are range scans that never touch the table.
-Index("ix_scraper_runs_created_cost", scraper_runs.c.created_at, scraper_runs.c.cost_usd)
+# Covering index: rebuilding the ledger lines of some days reads runs by start time without touching the table.
+Index(
+    "ix_scraper_runs_created_lines",
+    scraper_runs.c.created_at,
+    scraper_runs.c.scraper_id,
+    scraper_runs.c.user_id,
+    scraper_runs.c.source,
+    scraper_runs.c.cost_usd,
+)
 Index("ix_scraper_runs_scraper_created", scraper_runs.c.scraper_id, scraper_runs.c.created_at)
 Index("ix_scraper_runs_source_created", scraper_runs.c.source, scraper_runs.c.created_at)
 
+# The spend ledger: every provider's spend, one line per provider x UTC day x line item (x owner). Apify's lines are
+# the sum of its runs' reported cost per (day, scraper, run owner), rebuilt from ``scraper_runs`` in the same
+# transaction as the runs, so the two never disagree.
 daily_costs = Table(
     "daily_costs",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("provider", String(32), nullable=False),
     Column("day", Date, nullable=False),
-    Column("line_item", String(512), nullable=False),
-    Column("model", String(256)),
+    # sha256 of the full line item, owner and sample marker: two distinct items never merge, whatever their length
+    Column("item_key", String(64), nullable=False),
+    Column("line_item", Text, nullable=False),
+    Column("model", Text),
+    Column("owner", String(128), nullable=False),  # a run's user id for per-person lines, "" for team-wide lines
+    Column("count_unit", String(16), nullable=False),  # what ``requests`` counts: requests | runs
     Column("cost_usd", Money, nullable=False),
     Column("requests", BigInteger),  # NULL where the provider has no count (Anthropic)
     Column("cost_source", String(32), nullable=False),
     Column("collected_at", UTCDateTime, nullable=False),
-    Column("quantity", String(40)),  # usage behind an unpriced line, as exact decimal text (e.g. credits)
+    Column("quantity", Money),  # the usage behind a derived or unpriced line (e.g. ElevenLabs credits), exact
     Column("unit", String(32)),
-    UniqueConstraint("provider", "day", "line_item", name="uq_daily_costs_provider_day_item"),
+    UniqueConstraint("provider", "day", "item_key", name="uq_ledger_line"),
 )
-# Covering index: period sums, daily charts and the provenance split (cost, requests, cost_source) are range scans
-# that never touch the table.
-Index(
-    "ix_daily_costs_day_provider_cost",
-    daily_costs.c.day,
-    daily_costs.c.provider,
-    daily_costs.c.cost_source,
-    daily_costs.c.cost_usd,
-    daily_costs.c.requests,
+# has_sample_data(): finding no sample line should not scan the table.
+_SAMPLE_LINE = daily_costs.c.cost_source == "demo"
+Index("ix_ledger_sample", daily_costs.c.cost_source, sqlite_where=_SAMPLE_LINE, postgresql_where=_SAMPLE_LINE)
+
+# One row per provider x UTC day x owner x cost source, rewritten with the ledger lines it sums: what the Overview,
+# the report totals and the provenance line read, so their cost does not grow with the number of runs or lines.
+daily_totals = Table(
+    "daily_totals",
+    metadata,
+    Column("provider", String(32), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("owner", String(128), primary_key=True),
+    Column("cost_source", String(32), primary_key=True),
+    Column("count_unit", String(16), nullable=False),
+    Column("cost_usd", Money, nullable=False),
+    Column("count", BigInteger),  # NULL when no line of the group has a count
+    Column("quantity", Money),
+    Column("unit", String(32)),
+    Column("lines", Integer, nullable=False),
+    Column("collected_at", UTCDateTime, nullable=False),
 )
-# has_demo_data(): finding no sample line should not scan the table.
-_DEMO_LINE = daily_costs.c.cost_source == "demo"
-Index("ix_daily_costs_demo", daily_costs.c.cost_source, sqlite_where=_DEMO_LINE, postgresql_where=_DEMO_LINE)
-# coverage() adds up the quantities behind derived/unpriced lines: only those lines are indexed.
-_HAS_QUANTITY = daily_costs.c.quantity.is_not(None)
+# Range scans over days (every provider) never touch the table.
 Index(
-    "ix_daily_costs_quantity",
-    daily_costs.c.day,
-    daily_costs.c.provider,
-    daily_costs.c.cost_source,
-    daily_costs.c.cost_usd,
-    daily_costs.c.quantity,
-    daily_costs.c.unit,
-    sqlite_where=_HAS_QUANTITY,
-    postgresql_where=_HAS_QUANTITY,
+    "ix_daily_totals_day",
+    daily_totals.c.day,
+    daily_totals.c.provider,
+    daily_totals.c.owner,
+    daily_totals.c.cost_source,
+    daily_totals.c.count_unit,
+    daily_totals.c.cost_usd,
+    daily_totals.c.count,
+)
+
+# Bumped by every write, in the same transaction: caches are keyed by it, so a write made anywhere (app, command
+# line, cron, another instance) shows on every instance at its next rerun.
+data_version = Table(
+    "data_version",
+    metadata,
+    Column("id", Integer, primary_key=True),  # a single row, id 1
+    Column("version", BigInteger, nullable=False),
 )
 
 provider_snapshots = Table(
@@ -128,9 +157,6 @@ provider_status = Table(
     Column("error", Text),
     Column("attempted_at", UTCDateTime, nullable=False),
     Column("succeeded_at", UTCDateTime),
-    Column(
-        "note", Text
-    ),  # how a derived figure was priced, e.g. "$0.30 per 1k credits (ELEVENLABS_USD_PER_1K_CREDITS)"
 )
 
 # What each collection saw per provider and day, so that a day that later goes missing is noticed and refilled.

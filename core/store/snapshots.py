@@ -1,74 +1,40 @@
-"""Persisted monthly figures: provider snapshots and monthly summaries (copies of ``core.report``'s figures)."""
+"""Persisted monthly figures: provider snapshots and monthly summaries (what was saved, emailed and archived)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, select
 
-from core.money import format_json
-from core.periods import utc_now
-from core.report import MonthReport
 from core.store.db import Store
 from core.store.schema import monthly_summaries, notion_pages, provider_snapshots
 
+SNAPSHOT_COLUMNS = ("total_cost_usd", "requests", "breakdown", "cost_source", "collected_at", "revised_from_usd")
 
-def save_month(store: Store, report: MonthReport, *, closed: bool = False) -> None:
-    """Upsert one snapshot per provider with data and the month's summary, in one transaction.
 
-    With ``closed``, a month whose figures change after it was emailed or archived to Notion is marked revised:
-    ``revised_at`` and the figure people saw before (``revised_from_usd``), on the summary and on each snapshot
-    that moved.
-    """
-    now = utc_now()
+@dataclass(frozen=True)
+class MonthState:
+    summary: object | None  # the monthly_summaries row
+    snapshots: dict[str, object]  # provider -> provider_snapshots row
+    archived: bool  # some page of the month was archived to Notion
+
+
+def month_state(store: Store, month: date) -> MonthState:
     with store.engine.connect() as conn:
-        old = conn.execute(select(monthly_summaries).where(monthly_summaries.c.month == report.month)).first()
-        old_snapshots = {
-            r.provider: r
-            for r in conn.execute(select(provider_snapshots).where(provider_snapshots.c.month == report.month))
-        }
-        archived = (
-            conn.execute(select(notion_pages.c.page_id).where(notion_pages.c.month == report.month).limit(1)).first()
-            is not None
-        )
-    communicated = old is not None and (old.email_sent_at is not None or archived)
-    revising = closed and communicated and old.total_cost_usd != report.total_cost_usd
-    rows = [
-        {
-            "month": report.month,
-            "provider": p.provider,
-            "total_cost_usd": p.cost_usd,
-            "requests": p.requests,
-            "breakdown": [
-                {"model": m.model, "cost_usd": format_json(m.cost_usd), "requests": m.requests} for m in p.breakdown
-            ],
-            "cost_source": p.cost_source or "none",
-            "collected_at": p.collected_at or now,
-            "revised_from_usd": _revised_from(old_snapshots.get(p.provider), p.cost_usd, revising),
-        }
-        for p in report.providers
-        if p.cost_source is not None
-    ]
-    summary = {
-        "month": report.month,
-        "total_cost_usd": report.total_cost_usd,
-        "previous_month_cost_usd": report.previous_month_cost_usd,
-        "change_percent": report.change_percent,
-        "provider_count": report.provider_count,
-        "report_url": report.report_url,
-        "updated_at": now,
-    }
-    if revising:
-        summary["revised_at"] = now
-        # what people were told: the emailed total, else the total archived before this change
-        summary["revised_from_usd"] = (old.revised_from_usd if old.revised_at else None) or (
-            old.email_total_usd if old.email_sent_at else old.total_cost_usd
-        )
-    with store.engine.begin() as conn:
+        summary = conn.execute(select(monthly_summaries).where(monthly_summaries.c.month == month)).first()
+        rows = conn.execute(select(provider_snapshots).where(provider_snapshots.c.month == month)).all()
+        archived = conn.execute(select(notion_pages.c.page_id).where(notion_pages.c.month == month).limit(1)).first()
+    return MonthState(summary, {r.provider: r for r in rows}, archived is not None)
+
+
+def write_month(store: Store, month: date, rows: list[dict], summary: dict) -> None:
+    """Make the month's snapshots exactly ``rows`` and upsert its summary, in one transaction."""
+    with store.write() as conn:
         keep = {r["provider"] for r in rows}
         conn.execute(
             delete(provider_snapshots).where(
-                provider_snapshots.c.month == report.month, provider_snapshots.c.provider.not_in(keep or {""})
+                provider_snapshots.c.month == month, provider_snapshots.c.provider.not_in(keep or {""})
             )
         )
         if rows:
@@ -76,17 +42,7 @@ def save_month(store: Store, report: MonthReport, *, closed: bool = False) -> No
             conn.execute(
                 stmt.on_conflict_do_update(
                     index_elements=[provider_snapshots.c.month, provider_snapshots.c.provider],
-                    set_={
-                        c: stmt.excluded[c]
-                        for c in (
-                            "total_cost_usd",
-                            "requests",
-                            "breakdown",
-                            "cost_source",
-                            "collected_at",
-                            "revised_from_usd",
-                        )
-                    },
+                    set_={c: stmt.excluded[c] for c in SNAPSHOT_COLUMNS},
                 )
             )
         stmt = store.insert(monthly_summaries).values(summary)
@@ -110,12 +66,3 @@ def get_snapshots(store: Store, month: date) -> list:
             .where(provider_snapshots.c.month == month)
             .order_by(provider_snapshots.c.provider)
         ).all()
-
-
-def _revised_from(old, new_total, revising: bool):
-    """Keep the first figure a revised snapshot moved from; set it when this revision moves the snapshot."""
-    if old is None:
-        return None
-    if revising and old.total_cost_usd != new_total:
-        return old.revised_from_usd if old.revised_from_usd is not None else old.total_cost_usd
-    return old.revised_from_usd

@@ -15,7 +15,6 @@ from core.errors import SpendError
 from core.periods import month_key
 from core.providers import label as provider_label
 from core.store import collections
-from core.ui import cached
 from core.ui.services import Services, t
 
 _RESULT = "_spendboard_action_result"
@@ -82,7 +81,6 @@ def _run_collection(svc: Services, month: date | None) -> None:
         )
     finally:
         lock.release()
-        cached.clear()
     st.rerun()  # redraw every figure from the new data
 
 

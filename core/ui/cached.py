@@ -1,52 +1,58 @@
-"""The Overview's aggregates, cached briefly per process (``st.cache_data``).
+"""The Overview's figures, cached per process (``st.cache_data``) and keyed by the store's data version.
 
-At a million runs an all-time total is a full index scan; the same figures are asked for on every rerun (each
-widget change), so they are kept for ``TTL`` seconds. Every write made from the app clears them (``clear()``);
-writes from cron show up within ``TTL``.
+The same figures are asked for on every rerun (each widget change). Each call's key includes the database's data
+version (``Store.cache_key``, one primary-key lookup); every write anywhere (this app, another instance, the command
+line, cron) moves it, so a cached figure is never older than the data, and nothing needs clearing by hand.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import streamlit as st
 
 from core import dashboard
-from core.coverage import Coverage, coverage
-from core.demo import has_demo_data
-from core.models import ChartPoint
+from core.coverage import coverage
+from core.demo import has_sample_data
+from core.models import ChartPoint, Coverage
+from core.store import spend
 from core.store.db import Store
-from core.store.spend import first_activity
 
-TTL = 60
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def kpi(_store: Store, url: str, period: str, today: date, provider: str | None) -> dashboard.Kpi:
-    return dashboard.kpi(_store, period, today, provider)
+TTL = 3600  # entries of an older data version are never asked for again; this only bounds their lifetime
+_BY_STORE = {Store: Store.cache_key}
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def chart(_store: Store, url: str, range_: str, today: date, provider: str | None) -> list[ChartPoint]:
-    return dashboard.chart(_store, range_, today, provider)
+def _cached(fn):
+    return st.cache_data(ttl=TTL, max_entries=512, show_spinner=False, hash_funcs=_BY_STORE)(fn)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def spend_coverage(_store: Store, url: str, first: date | None, last: date, provider: str | None) -> Coverage:
-    return coverage(_store, first, last, provider)
+@_cached
+def kpi(
+    store: Store, period: str, today: date, provider: str | None, owners: Sequence[str] | None = None
+) -> dashboard.Kpi:
+    return dashboard.kpi(store, period, today, provider, owners)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def has_data(_store: Store, url: str) -> bool:
-    return first_activity(_store) is not None
+@_cached
+def chart(
+    store: Store, range_: str, today: date, provider: str | None, owners: Sequence[str] | None = None
+) -> list[ChartPoint]:
+    return spend.chart(store, range_, today, provider, owners)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def has_demo(_store: Store, url: str) -> bool:
-    return has_demo_data(_store)
+@_cached
+def spend_coverage(
+    store: Store, first: date | None, last: date, provider: str | None, owners: Sequence[str] | None = None
+) -> Coverage:
+    return coverage(store, first, last, provider, owners)
 
 
-def clear() -> None:
-    """Forget every cached figure (after a collection, a back-fill or loading sample data)."""
-    for fn in (kpi, chart, spend_coverage, has_data, has_demo):
-        fn.clear()
+@_cached
+def has_data(store: Store) -> bool:
+    return spend.first_activity(store) is not None
+
+
+@_cached
+def has_sample(store: Store) -> bool:
+    return has_sample_data(store)
