@@ -4,7 +4,8 @@ import streamlit as st
 
 from core.charts import spending_area
 from core.coverage import describe
-from core.demo import load_demo_data
+from core.demo import load_demo_data, remove_sample_data
+from core.errors import InputError
 from core.money import format_usd
 from core.periods import PERIOD_DAYS, PERIODS, RANGES, last_complete_month, utc_now, utc_today
 from core.providers import NAMES, label, registry
@@ -26,16 +27,24 @@ if not cached.has_data(svc.store):
     configured = [name for name, p in registry().items() if p.configured(svc.settings)]
     st.caption(t("configured_providers", names=", ".join(configured)) if configured else t("none_configured"))
     if st.button(t("load_demo"), key="load_demo", type="primary"):
-        result = load_demo_data(svc.store, utc_now())
-        st.success(t("demo_loaded", runs=result.runs, lines=result.lines))
-        st.rerun()
+        try:
+            load_demo_data(svc.store, utc_now())
+        except InputError:  # real data arrived meanwhile (another session, cron)
+            st.error(t("sample_refused"))
+        else:
+            st.rerun()
     st.stop()
 
 stale = openrouter_stale_days(svc.settings, svc.store, utc_now())
 if stale is not None:
     st.warning(t("openrouter_stale", days=stale), icon=":material/warning:")
 if cached.has_sample(svc.store):
-    st.warning(t("demo_banner"), icon=":material/science:")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.warning(t("sample_banner"), icon=":material/science:")
+        if st.button(t("remove_sample"), key="remove_sample"):
+            remove_sample_data(svc.store)
+            st.toast(t("sample_removed"))
+            st.rerun()
 
 ALL = "all"
 providers = [ALL, *NAMES]
