@@ -32,7 +32,9 @@ APP = "../streamlit_app.py"
 def everything(store) -> tuple:
     """Every stored figure, to compare before and after."""
     with store.engine.connect() as conn:
-        lines = conn.execute(sa.select(daily_costs).order_by(daily_costs.c.provider, daily_costs.c.item_key)).all()
+        lines = conn.execute(
+            sa.select(daily_costs).order_by(daily_costs.c.provider, daily_costs.c.day, daily_costs.c.item_key)
+        ).all()
         totals = conn.execute(sa.select(daily_totals).order_by(*daily_totals.primary_key)).all()
         run_rows = conn.execute(sa.select(scraper_runs).order_by(scraper_runs.c.run_id)).all()
     reports = [jsonout.dumps(jsonout.report_json(monthly_report(store, m))) for m in (SEP, OCT)]
