@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from core.errors import ProviderAuthError, ProviderError, ProviderResponseError, ProviderUnavailable
+from core.errors import ProviderAuthError, ProviderError, ProviderResponseError, ProviderUnavailable, clean
 
 USER_AGENT = "spendboard/1.0 (+https://github.com/spendboard)"
+CREDENTIAL_HEADERS = ("authorization", "x-api-key", "xi-api-key")  # where the adapters put their keys
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 529})
 T = TypeVar("T")
@@ -80,8 +81,18 @@ def parse_retry_after(value: str | None) -> float | None:
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
+def credentials(client: httpx.Client) -> list[str]:
+    """The secrets a client sends (header values, and the token after ``Bearer``/``Token``), to scrub from text."""
+    out = []
+    for name in CREDENTIAL_HEADERS:
+        value = client.headers.get(name)
+        if value:
+            out += [value, value.split(" ", 1)[-1]]
+    return out
+
+
 def _error_message(response: httpx.Response) -> str:
-    """The provider's own error message, if its body has one (bodies never contain our key)."""
+    """The provider's own error message, if its body has one (a provider may quote our key back: scrubbed later)."""
     try:
         body = response.json()
     except ValueError:
@@ -151,6 +162,7 @@ def request_json(
 ) -> Any:
     """Send one request with retries and return its decoded JSON body, or raise a ``ProviderError``."""
     started = policy.clock()
+    secrets = credentials(client)
 
     def attempt(n: int) -> Any:
         # Never wait past the policy's total budget, whatever the client's own timeout says.
@@ -173,7 +185,7 @@ def request_json(
                 return response.json()
             except (ValueError, json.JSONDecodeError):
                 raise ProviderResponseError(provider, f"{method} {url} returned malformed JSON") from None
-        detail = _error_message(response)
+        detail = clean(_error_message(response), secrets)
         detail = f": {detail}" if detail else ""
         if status in (401, 403):
             raise ProviderAuthError(provider, f"HTTP {status}{detail}; {auth_hint}", status=status)
@@ -241,9 +253,3 @@ def has_more_pages(
 
     return cursor_pages(get, provider, max_pages=max_pages)
 
-
-def one_line(text: str, secret: str | None = None) -> str:
-    """A provider's message on one line, without our key even if the provider echoed it."""
-    if secret:
-        text = text.replace(secret, "***")
-    return " ".join(text.split())
