@@ -252,4 +252,3 @@ def has_more_pages(
         return body["data"], cursor  # opaque token, sent back unchanged
 
     return cursor_pages(get, provider, max_pages=max_pages)
-
