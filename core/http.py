@@ -37,10 +37,13 @@ class RetryPolicy:
     max_delay: float = 15.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    # False: a Retry-After is waited as asked (the total-time bound decides whether at all), as Notion needs.
+    cap_retry_after: bool = True
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_delay)
+            wait = max(retry_after, 0.0)
+            return min(wait, self.max_delay) if self.cap_retry_after else wait
         backoff = min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
         return random.uniform(backoff / 2, backoff)
 
