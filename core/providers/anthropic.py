@@ -28,8 +28,9 @@ from core.errors import ConfigError, InputError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client
 from core.money import parse_usd
 from core.providers._buckets import Params, bucket_results, windows
+from core.providers._checks import key_kind, yesterday_fetched
 from core.providers._lines import LineBuilder
-from core.providers.contract import REQUESTS, Fetched, IndependentTotal, Provider
+from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
 
 NAME = "anthropic"
 LABEL = "Anthropic"
@@ -155,6 +156,14 @@ def independent_total(
     return IndependentTotal(total, "GET /v1/organizations/cost_report without group_by")
 
 
+def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
+    """An Admin key, and the cost report answering in its shape for yesterday."""
+    return [
+        key_kind(settings.anthropic_admin_key, ("sk-ant-admin",), KEY_ENV, "an Anthropic Admin key"),
+        yesterday_fetched(fetch, http, settings, policy),
+    ]
+
+
 PROVIDER = Provider(
     name=NAME,
     label=LABEL,
@@ -166,4 +175,5 @@ PROVIDER = Provider(
     client=client,
     fetch=fetch,
     independent_total=independent_total,
+    doctor=doctor,
 )

@@ -31,7 +31,8 @@ from core.errors import ConfigError, ProviderError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
 from core.models import RUN_REPORTED, DailyCost, ScraperRun
 from core.money import ZERO, parse_usd
-from core.providers.contract import RUNS, Fetched, IndependentTotal, Label, Provider
+from core.providers._checks import probe, yesterday_fetched
+from core.providers.contract import RUNS, Check, Fetched, IndependentTotal, Label, Provider
 
 NAME = "apify"
 LABEL = "Apify"
@@ -281,6 +282,17 @@ def independent_total(
     raise ProviderResponseError(NAME, "usage cycles did not reach the end of the month")
 
 
+def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
+    """The token lists runs (and their Actors' names and datasets), and may read the billing-grade usage."""
+
+    def usage() -> str:
+        today = datetime.now(UTC).date()
+        total = independent_total(http, today, today, settings, policy)
+        return f"the monthly usage answers ({total.source})"
+
+    return [yesterday_fetched(fetch, http, settings, policy), probe("usage", usage)]
+
+
 PROVIDER = Provider(
     name=NAME,
     label=LABEL,
@@ -292,4 +304,5 @@ PROVIDER = Provider(
     client=client,
     fetch=fetch,
     independent_total=independent_total,
+    doctor=doctor,
 )

@@ -29,8 +29,9 @@ from core.config import Settings
 from core.errors import ConfigError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
 from core.money import parse_usd
+from core.providers._checks import probe, yesterday_fetched
 from core.providers._lines import LineBuilder, parse_count, sum_counts
-from core.providers.contract import REQUESTS, Fetched, IndependentTotal, Provider
+from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
 
 NAME = "deepgram"
 LABEL = "Deepgram"
@@ -59,8 +60,7 @@ def fetch(
     """Daily cost lines for the UTC days ``first``..``last`` (inclusive), summed over the key's projects."""
     if first > last:
         return Fetched([])
-    listed = settings.deepgram_project_ids or _project_ids(_get(http, "/v1/projects", None, policy, AUTH_HINT))
-    projects = [quote(p, safe="") for p in dict.fromkeys(listed)]
+    projects = _projects(http, settings, policy)
     # Whether `end` is inclusive is undocumented: ask one day more and keep only rows keyed inside the window.
     window = {"start": first.isoformat(), "end": (last + timedelta(days=1)).isoformat()}
     lines = LineBuilder(NAME)
@@ -81,6 +81,12 @@ def fetch(
             if first <= day <= last:
                 counts.append(((day, _billed_as(model, billed[day])), n))
     return Fetched(lines.build(sum_counts(counts)))
+
+
+def _projects(http: httpx.Client, settings: Settings, policy: RetryPolicy) -> list[str]:
+    """The configured project ids, else every project the key can see; quoted for a URL path, each once."""
+    listed = settings.deepgram_project_ids or _project_ids(_get(http, "/v1/projects", None, policy, AUTH_HINT))
+    return [quote(p, safe="") for p in dict.fromkeys(listed)]
 
 
 def _get(
@@ -190,10 +196,10 @@ def independent_total(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
 ) -> IndependentTotal:
     """Deepgram's billing total per day without grouping, summed over projects."""
-    listed = settings.deepgram_project_ids or _project_ids(_get(http, "/v1/projects", None, policy, AUTH_HINT))
+    projects = _projects(http, settings, policy)
     window = {"start": first.isoformat(), "end": (last + timedelta(days=1)).isoformat()}
     total = Decimal(0)
-    for project in (quote(p, safe="") for p in dict.fromkeys(listed)):
+    for project in projects:
         path = f"/v1/projects/{project}/billing/breakdown"
         for row in _results(_get(http, path, window, policy, BILLING_HINT), path):
             if first <= _day(row["grouping"], path) <= last:
@@ -202,6 +208,15 @@ def independent_total(
                 except ValueError as exc:
                     raise ProviderResponseError(NAME, str(exc)) from None
     return IndependentTotal(total, "GET /v1/projects/{id}/billing/breakdown without grouping")
+
+
+def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
+    """The key lists its projects, may read billing (an Owner or Admin key), and the breakdowns answer in shape."""
+    projects = probe(
+        "projects",
+        lambda: f"{len(_projects(http, settings, policy))} project(s) readable with {KEY_ENV}",
+    )
+    return [projects, yesterday_fetched(fetch, http, settings, policy)] if projects.ok else [projects]
 
 
 PROVIDER = Provider(
@@ -215,4 +230,5 @@ PROVIDER = Provider(
     client=client,
     fetch=fetch,
     independent_total=independent_total,
+    doctor=doctor,
 )

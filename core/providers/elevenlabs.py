@@ -32,8 +32,9 @@ from core.errors import ConfigError, ProviderError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
 from core.models import DERIVED_FROM_CREDITS, UNPRICED
 from core.money import ZERO, parse_decimal
+from core.providers._checks import probe, yesterday_fetched
 from core.providers._lines import LineBuilder, sum_counts
-from core.providers.contract import REQUESTS, Fetched, Provider
+from core.providers.contract import REQUESTS, Check, Fetched, Provider
 
 NAME = "elevenlabs"
 LABEL = "ElevenLabs"
@@ -243,6 +244,16 @@ def _bad(message: str) -> ProviderResponseError:
     return ProviderResponseError(NAME, message)
 
 
+def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
+    """The analytics and request counts answering in shape, and where the price of a credit comes from."""
+
+    def price() -> str:
+        usd, source = price_per_1k_credits(http, settings, policy)
+        return f"${usd:.4f} per 1,000 credits ({source})"
+
+    return [yesterday_fetched(fetch, http, settings, policy), probe("price", price)]
+
+
 PROVIDER = Provider(
     name=NAME,
     label=LABEL,
@@ -253,4 +264,5 @@ PROVIDER = Provider(
     configured=configured,
     client=client,
     fetch=fetch,
+    doctor=doctor,
 )

@@ -41,8 +41,9 @@ from core.errors import ConfigError, InputError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client
 from core.money import parse_usd
 from core.providers._buckets import Params, bucket_results, windows
+from core.providers._checks import key_kind, yesterday_fetched
 from core.providers._lines import LineBuilder, parse_count, sum_counts
-from core.providers.contract import REQUESTS, Fetched, IndependentTotal, Provider
+from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
 
 NAME = "openai"
 LABEL = "OpenAI"
@@ -217,6 +218,14 @@ def independent_total(
     return IndependentTotal(total, "GET /organization/costs without group_by")
 
 
+def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
+    """An Admin key, and the costs and usage endpoints answering in their shape for yesterday."""
+    return [
+        key_kind(settings.openai_admin_key, ("sk-admin-",), KEY_ENV, "an OpenAI Admin key"),
+        yesterday_fetched(fetch, http, settings, policy),
+    ]
+
+
 PROVIDER = Provider(
     name=NAME,
     label=LABEL,
@@ -228,4 +237,5 @@ PROVIDER = Provider(
     client=client,
     fetch=fetch,
     independent_total=independent_total,
+    doctor=doctor,
 )

@@ -21,11 +21,12 @@ from typing import Any
 import httpx
 
 from core.config import Settings
-from core.errors import ConfigError, ProviderError, ProviderResponseError
+from core.errors import ConfigError, ProviderAuthError, ProviderError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
 from core.money import parse_usd
+from core.providers._checks import probe, yesterday_fetched
 from core.providers._lines import LineBuilder, parse_count, sum_counts
-from core.providers.contract import REQUESTS, Fetched, IndependentTotal, Provider
+from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
 
 NAME = "openrouter"
 LABEL = "OpenRouter"
@@ -209,6 +210,21 @@ def _usd(key: dict[str, Any], field: str) -> Decimal:
         raise ProviderResponseError(NAME, f"GET /keys: {exc}") from None
 
 
+def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
+    """A management key (``GET /key`` says so), and ``/activity`` answering in its shape."""
+
+    def kind() -> str:
+        body = request_json(http, NAME, "GET", "/key", policy=policy, auth_hint=AUTH_HINT)
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict) or not isinstance(data.get("is_management_key"), bool):
+            raise ProviderResponseError(NAME, "GET /key did not say whether the key is a management key")
+        if not data["is_management_key"]:
+            raise ProviderAuthError(NAME, f"{KEY_ENV} is an inference key; {AUTH_HINT}")
+        return f"{KEY_ENV} is a management key"
+
+    return [probe("key", kind), yesterday_fetched(fetch, http, settings, policy)]
+
+
 PROVIDER = Provider(
     name=NAME,
     label=LABEL,
@@ -221,4 +237,5 @@ PROVIDER = Provider(
     fetch=fetch,
     window=coverage,
     independent_total=independent_total,
+    doctor=doctor,
 )

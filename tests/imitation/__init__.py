@@ -144,6 +144,7 @@ class Imitation:
         self._release = threading.Event()
         self._apify = ImitationApify(self.ledger, self.keys, page_size)
         self.OPENROUTER_KEYS = openrouter.KEYS
+        self.openrouter_inference_key = False  # True: GET /key says the key is not a management key
 
     # ---- faults
 

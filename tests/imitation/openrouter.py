@@ -16,6 +16,8 @@ from tests.imitation.wire import ZERO, BadRequest, exact_number, number_or_strin
 def handle(im, request: httpx.Request) -> httpx.Response:
     if request.method == "GET" and request.url.path == "/api/v1/workspaces":
         return _workspaces(im, request)
+    if request.method == "GET" and request.url.path == "/api/v1/key":
+        return _key(im)
     if request.method == "GET" and request.url.path == "/api/v1/keys":
         return _keys(im, request)
     if request.method != "GET" or request.url.path != "/api/v1/activity":
@@ -72,6 +74,33 @@ KEYS = (  # (name, n: the key used 1/n of every counter, disabled, workspace); t
 def keys_of(workspace: str) -> list[str]:
     """The names of a workspace's keys, in listing order (disabled ones included)."""
     return [name for name, _, _, where in KEYS if where == workspace]
+
+
+def _key(im) -> httpx.Response:
+    """``GET /key``: the calling key; ``im.openrouter_inference_key`` makes it an ordinary (inference) key."""
+    management = not im.openrouter_inference_key
+    data = {
+        "label": "sk-or-v1-4c6...a0b",
+        "limit": None,
+        "limit_remaining": None,
+        "limit_reset": None,
+        "include_byok_in_limit": False,
+        "usage": exact_number(billed(im, date(2000, 1, 1), im.today)),
+        "usage_daily": exact_number(billed(im, im.today, im.today)),
+        "usage_weekly": 0,
+        "usage_monthly": exact_number(billed(im, im.today.replace(day=1), im.today)),
+        "byok_usage": 0,
+        "byok_usage_daily": 0,
+        "byok_usage_weekly": 0,
+        "byok_usage_monthly": 0,
+        "is_free_tier": False,
+        "is_management_key": management,
+        "is_provisioning_key": management,
+        "rate_limit": {"requests": -1, "interval": "10s", "note": "This field is deprecated and safe to ignore."},
+        "expires_at": None,
+        "creator_user_id": "user_2dHFtVWx2n56w6HkM0000000000",
+    }
+    return httpx.Response(200, json={"data": data})
 
 
 def _workspaces(im, request: httpx.Request) -> httpx.Response:
