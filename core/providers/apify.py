@@ -7,7 +7,7 @@ GET /v2/actor-runs?offset&limit=1000&desc=1&startedAfter=...
 GET /v2/datasets/{id}       -> {"data": {"itemCount": 42, ...}}
 GET /v2/datasets?desc=1&unnamed=1&offset&limit=1000
                             -> {"data": {"total", ..., "items": [{"id", "actRunId", "createdAt", "itemCount"}]}}
-GET /v2/acts/{id}           -> {"data": {"id", "name": "instagram-scraper", "username": "jane35", "title": ...}}
+GET /v2/actors/{id}         -> {"data": {"id", "name": "instagram-scraper", "username": "jane35", "title": ...}}
 GET /v2/actor-tasks/{id}    -> {"data": {"id", "actId", "name": "my-task", "title": null, ...}}
 
 A listing is complete only when it reaches the count the API gives (``total``): a page that comes back empty
@@ -43,7 +43,7 @@ UNKNOWN_OWNER = "(unknown)"  # a run Apify lists without a userId
 AUTH_HINT = "create an API token in Apify Console > Settings > API & Integrations and set APIFY_TOKEN"
 MAX_NAME_LOOKUPS = 50  # Actors and tasks named per fetch; more stay ids until the next collection
 MAX_DATASET_PAGES = 3  # dataset listing pages (1,000 datasets each) read for item counts per fetch
-_NAME_PATHS = {"actor": "/acts/{}", "task": "/actor-tasks/{}"}
+_NAME_PATHS = {"actor": "/actors/{}", "task": "/actor-tasks/{}"}  # /acts/ is the deprecated alias
 
 
 def configured(settings: Settings) -> bool:

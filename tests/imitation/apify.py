@@ -106,7 +106,6 @@ class FakeApify:
         items = [
             {
                 "id": f"ds{run['id']}"[:17],
-                "name": None,
                 "userId": run.get("userId"),
                 "createdAt": run["startedAt"],
                 "modifiedAt": run.get("finishedAt") or run["startedAt"],

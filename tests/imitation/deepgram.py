@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import httpx
 
-from tests.imitation.wire import ZERO, BadRequest, number_or_string
+from tests.imitation.wire import ZERO, BadRequest, exact_number
 
 
 def handle(im, request: httpx.Request) -> httpx.Response:
@@ -45,7 +45,7 @@ def handle(im, request: httpx.Request) -> httpx.Response:
                     sums[(day, None)] += usd
         results = [
             {
-                "dollars": number_or_string(cost, i),
+                "dollars": exact_number(cost),
                 "grouping": {
                     "start": str(day),
                     "end": str(day),

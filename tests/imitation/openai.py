@@ -46,6 +46,10 @@ _MEASURES = {
     "audio_speeches": ("characters",),
     "audio_transcriptions": ("seconds",),
 }
+OBJECTS = {  # the results not named after their path
+    "file_search_calls": "organization.usage.file_searches.result",
+    "web_search_calls": "organization.usage.web_searches.result",
+}
 PROJECTS = ("proj_main", "proj_batch")  # every line item is split between them
 IDLE_PROJECT = "proj_idle"  # listed with a zero amount written as live responses write it
 
@@ -145,7 +149,7 @@ def _usage(kind: str, entries: list[Entry], group_by: list[str]) -> list[dict]:
             sums[e.model if "model" in group_by else None] += e.requests or 0
     return [
         {
-            "object": f"organization.usage.{kind}.result",
+            "object": OBJECTS.get(kind, f"organization.usage.{kind}.result"),
             field: n,
             **({"num_model_requests": n} if kind == "web_search_calls" else {}),
             **{measure: 100 * n for measure in _MEASURES.get(kind, ())},

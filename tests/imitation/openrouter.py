@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import httpx
 
-from tests.imitation.wire import ZERO, BadRequest, exact_number, number_or_string, split
+from tests.imitation.wire import ZERO, BadRequest, exact_number, split
 
 
 def handle(im, request: httpx.Request) -> httpx.Response:
@@ -48,7 +48,7 @@ def handle(im, request: httpx.Request) -> httpx.Response:
                     "model_permaslug": f"{e.name}-2025-04-14",
                     "endpoint_id": f"{endpoint}{j}",
                     "provider_name": provider,
-                    "usage": number_or_string(cost, i + j),
+                    "usage": exact_number(cost),
                     "byok_usage_inference": 0.25 if j else 0,  # paid on the customer's own keys: not billed
                     "requests": n,
                     "prompt_tokens": 10 * n,
@@ -120,7 +120,7 @@ def _workspaces(im, request: httpx.Request) -> httpx.Response:
             "created_at": "2025-08-24T10:30:00Z",
             "created_by": "user_abc123",
             "updated_at": None,
-            "default_guardrail_id": None,
+            "default_guardrail_id": "595d5849-7e86-51fd-a7c0-705c34e4afff",
             "default_image_model": None,
             "default_provider_sort": None,
             "default_text_model": None,

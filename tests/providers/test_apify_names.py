@@ -28,7 +28,7 @@ def fake_with_names() -> FakeApify:
     gone = run_item("run-gone", datetime(2026, 11, 20, 8, tzinfo=UTC), 0.1, act="deletedActor00001")
     fake = FakeApify([plain, tasked, gone], token=TOKEN)
     answers = {
-        "/v2/acts/nwua9Gu5YrADL7ZDj": load_fixture("apify", "actor.json"),
+        "/v2/actors/nwua9Gu5YrADL7ZDj": load_fixture("apify", "actor.json"),
         "/v2/actor-tasks/zdc3Pyhyz3m8vjDeM": load_fixture("apify", "task.json"),
         "/v2/datasets": load_fixture("apify", "datasets.json"),
     }
@@ -36,7 +36,7 @@ def fake_with_names() -> FakeApify:
     def hook(request: httpx.Request) -> httpx.Response | None:
         if request.url.path in answers:
             return httpx.Response(200, json=answers[request.url.path])
-        if request.url.path.startswith("/v2/acts/"):
+        if request.url.path.startswith("/v2/actors/"):
             return httpx.Response(404, json={"error": {"type": "record-not-found", "message": "Actor was not found"}})
         return None
 
@@ -72,7 +72,7 @@ def test_item_counts_come_from_the_dataset_listing_in_one_bounded_request():
 def test_names_of_the_wrong_shape_fail_the_fetch():
     fake = fake_with_names()
     inner = fake.hook
-    fake.hook = lambda r: httpx.Response(200, json={"data": {"id": "x"}}) if "/acts/" in r.url.path else inner(r)
+    fake.hook = lambda r: httpx.Response(200, json={"data": {"id": "x"}}) if "/actors/" in r.url.path else inner(r)
     with pytest.raises(ProviderResponseError, match="has no name"):
         fetch(fake)
 
