@@ -24,11 +24,12 @@ from typing import Any
 import httpx
 
 from core.config import Settings
-from core.errors import ConfigError, InputError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, make_client
+from core.errors import InputError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy
 from core.money import parse_usd
 from core.providers._buckets import Params, bucket_results, windows
 from core.providers._checks import key_kind, yesterday_fetched
+from core.providers._keyed import keyed
 from core.providers._lines import LineBuilder
 from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
 
@@ -46,15 +47,13 @@ CENTS_PER_USD = Decimal(100)
 UNSPECIFIED = "(unspecified)"
 
 
-def configured(settings: Settings) -> bool:
-    return bool(settings.anthropic_admin_key)
-
-
-def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    if not settings.anthropic_admin_key:
-        raise ConfigError(f"{KEY_ENV} is not set; {AUTH_HINT}")
-    headers = {"x-api-key": settings.anthropic_admin_key, "anthropic-version": API_VERSION}
-    return make_client(settings.anthropic_base_url, headers, transport)
+configured, client = keyed(
+    "anthropic_admin_key",
+    "anthropic_base_url",
+    KEY_ENV,
+    AUTH_HINT,
+    lambda key: {"x-api-key": key, "anthropic-version": API_VERSION},
+)
 
 
 def fetch(

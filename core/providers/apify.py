@@ -27,11 +27,12 @@ from urllib.parse import quote
 import httpx
 
 from core.config import Settings
-from core.errors import ConfigError, ProviderError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
+from core.errors import ProviderError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy, request_json
 from core.models import RUN_REPORTED, DailyCost, ScraperRun
 from core.money import ZERO, parse_usd
 from core.providers._checks import probe, yesterday_fetched
+from core.providers._keyed import keyed
 from core.providers.contract import RUNS, Check, Fetched, IndependentTotal, Label, Provider
 
 NAME = "apify"
@@ -46,14 +47,9 @@ MAX_DATASET_PAGES = 3  # dataset listing pages (1,000 datasets each) read for it
 _NAME_PATHS = {"actor": "/actors/{}", "task": "/actor-tasks/{}"}  # /acts/ is the deprecated alias
 
 
-def configured(settings: Settings) -> bool:
-    return bool(settings.apify_token)
-
-
-def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    if not settings.apify_token:
-        raise ConfigError(f"{KEY_ENV} is not set: {AUTH_HINT}")
-    return make_client(f"{settings.apify_base_url}/v2", {"Authorization": f"Bearer {settings.apify_token}"}, transport)
+configured, client = keyed(
+    "apify_token", "apify_base_url", KEY_ENV, AUTH_HINT, lambda key: {"Authorization": f"Bearer {key}"}, "/v2"
+)
 
 
 def _get(http: httpx.Client, url: str, params=None, policy: RetryPolicy = DEFAULT_POLICY) -> Any:

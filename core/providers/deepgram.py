@@ -26,10 +26,11 @@ from urllib.parse import quote
 import httpx
 
 from core.config import Settings
-from core.errors import ConfigError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
+from core.errors import ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy, request_json
 from core.money import parse_usd
 from core.providers._checks import probe, yesterday_fetched
+from core.providers._keyed import keyed
 from core.providers._lines import LineBuilder, parse_count, sum_counts
 from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
 
@@ -43,15 +44,9 @@ UNKNOWN_MODEL = "unknown"
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
-def configured(settings: Settings) -> bool:
-    return bool(settings.deepgram_api_key)
-
-
-def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    if not settings.deepgram_api_key:
-        raise ConfigError(f"{KEY_ENV} is not set; {AUTH_HINT}")
-    headers = {"Authorization": f"Token {settings.deepgram_api_key}"}
-    return make_client(settings.deepgram_base_url, headers, transport)
+configured, client = keyed(
+    "deepgram_api_key", "deepgram_base_url", KEY_ENV, AUTH_HINT, lambda key: {"Authorization": f"Token {key}"}
+)
 
 
 def fetch(

@@ -28,11 +28,12 @@ from typing import Any
 import httpx
 
 from core.config import Settings
-from core.errors import ConfigError, ProviderError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
+from core.errors import ProviderError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy, request_json
 from core.models import DERIVED_FROM_CREDITS, UNPRICED
 from core.money import ZERO, parse_decimal
 from core.providers._checks import probe, yesterday_fetched
+from core.providers._keyed import keyed
 from core.providers._lines import LineBuilder, sum_counts
 from core.providers.contract import REQUESTS, Check, Fetched, Provider
 
@@ -49,14 +50,9 @@ _NUMBER = re.compile(r"\d+(\.\d*)?")
 _PERIOD_MONTHS = {"monthly_period": 1, "3_month_period": 3, "6_month_period": 6, "annual_period": 12}
 
 
-def configured(settings: Settings) -> bool:
-    return bool(settings.elevenlabs_api_key)
-
-
-def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    if not settings.elevenlabs_api_key:
-        raise ConfigError(f"{KEY_ENV} is not set; {AUTH_HINT}")
-    return make_client(settings.elevenlabs_base_url, {"xi-api-key": settings.elevenlabs_api_key}, transport)
+configured, client = keyed(
+    "elevenlabs_api_key", "elevenlabs_base_url", KEY_ENV, AUTH_HINT, lambda key: {"xi-api-key": key}
+)
 
 
 def fetch(

@@ -37,11 +37,12 @@ from typing import Any
 import httpx
 
 from core.config import Settings
-from core.errors import ConfigError, InputError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, make_client
+from core.errors import InputError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy
 from core.money import parse_usd
 from core.providers._buckets import Params, bucket_results, windows
 from core.providers._checks import key_kind, yesterday_fetched
+from core.providers._keyed import keyed
 from core.providers._lines import LineBuilder, parse_count, sum_counts
 from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
 
@@ -70,15 +71,9 @@ USAGE_ENDPOINTS = (
 )
 
 
-def configured(settings: Settings) -> bool:
-    return bool(settings.openai_admin_key)
-
-
-def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    if not settings.openai_admin_key:
-        raise ConfigError(f"{KEY_ENV} is not set; {AUTH_HINT}")
-    headers = {"Authorization": f"Bearer {settings.openai_admin_key}"}
-    return make_client(settings.openai_base_url, headers, transport)
+configured, client = keyed(
+    "openai_admin_key", "openai_base_url", KEY_ENV, AUTH_HINT, lambda key: {"Authorization": f"Bearer {key}"}
+)
 
 
 def fetch(

@@ -21,10 +21,11 @@ from typing import Any
 import httpx
 
 from core.config import Settings
-from core.errors import ConfigError, ProviderAuthError, ProviderError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
+from core.errors import ProviderAuthError, ProviderError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy, request_json
 from core.money import parse_usd
 from core.providers._checks import probe, yesterday_fetched
+from core.providers._keyed import keyed
 from core.providers._lines import LineBuilder, parse_count, sum_counts
 from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
 
@@ -40,21 +41,19 @@ HISTORY_DAYS = 30  # /activity forgets: it only covers the last 30 completed UTC
 WORKSPACES_PAGE = 100  # the largest page GET /workspaces gives
 
 
-def configured(settings: Settings) -> bool:
-    return bool(settings.openrouter_management_key)
+configured, client = keyed(
+    "openrouter_management_key",
+    "openrouter_base_url",
+    KEY_ENV,
+    AUTH_HINT,
+    lambda key: {"Authorization": f"Bearer {key}"},
+)
 
 
 def coverage(first: date, last: date, today: date) -> tuple[date, date] | None:
     """The part of ``first..last`` that ``/activity`` can answer for. Stored days outside it stay as stored."""
     first, last = max(first, today - timedelta(days=HISTORY_DAYS)), min(last, today - timedelta(days=1))
     return (first, last) if first <= last else None
-
-
-def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    if not settings.openrouter_management_key:
-        raise ConfigError(f"{KEY_ENV} is not set; {AUTH_HINT}")
-    headers = {"Authorization": f"Bearer {settings.openrouter_management_key}"}
-    return make_client(settings.openrouter_base_url, headers, transport)
 
 
 def fetch(
