@@ -33,7 +33,7 @@ def handle(im, request: httpx.Request) -> httpx.Response:
             raise BadRequest("date must be within the last 30 completed UTC days")
         first = last = only
     rows = []
-    for i, e in enumerate(sorted(im.ledger.of("openrouter", first, last), key=lambda e: (e.day, e.name))):
+    for e in sorted(im.ledger.of("openrouter", first, last), key=lambda e: (e.day, e.name)):
         requests = e.requests or 0
         head_cost = (e.cost * 3 / 5).quantize(Decimal(1).scaleb(e.cost.as_tuple().exponent - 1))
         halves = (
