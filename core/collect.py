@@ -26,7 +26,7 @@ from core.providers import NAMES, get_provider
 from core.providers.contract import Fetched, Provider
 from core.report import monthly_report
 from core.revisions import save_month
-from core.store import collections, days, ledger, runs
+from core.store import actors, collections, days, ledger, runs
 from core.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,8 @@ def _write(store: Store, provider: Provider, spans, fetched: list[Fetched], toda
             if window is None:
                 continue
             first, last = window
+            if got.labels:
+                actors.remember(conn, got.labels)
             if got.runs is not None:  # the lines are the runs' sums: store the runs, rebuild the lines from them
                 inside = [r for r in got.runs if first <= r.created_at.date() <= last]
                 runs.upsert_runs(store, conn, inside, keep_labels=True)

@@ -9,15 +9,34 @@
     │   └── ProviderResponseError   the payload is not what the API documents (malformed JSON, wrong shape)
     ├── StoreError                  the database refused or is unreachable
     └── NotifyError                 Notion or the email service failed
+        └── NotionError(.code, .status, .stop)   a Notion call failed (``stop``: later calls would fail too)
 
-Messages are one line and say what to do. They never contain a secret.
+Messages are one line and say what to do. They never contain a secret: ``clean`` is the one function that makes
+error text one line and scrubs the secrets it is given; every error of the tree passes its message through it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+MIN_SECRET_LENGTH = 4  # shorter values would blank out ordinary words
+# Errors that concern one Notion page's content: other months can still go through.
+NOTION_PAGE_LEVEL_CODES = frozenset({"validation_error"})
+
+
+def clean(text: object, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` on one line, with every given secret (longest first) replaced by ``***``."""
+    text = str(text)
+    for secret in sorted({s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return " ".join(text.split())
+
 
 class SpendError(Exception):
-    """Base class of every error Spendboard shows to a person."""
+    """Base class of every error Spendboard shows to a person; its message is always one line."""
+
+    def __init__(self, message: object = "", *args: object):
+        super().__init__(clean(message), *args)
 
 
 class ConfigError(SpendError):
@@ -32,6 +51,7 @@ class ProviderError(SpendError):
     """A provider's API failed; ``provider`` names it."""
 
     def __init__(self, provider: str, message: str, *, status: int | None = None):
+        message = clean(message)
         super().__init__(f"{provider}: {message}")
         self.provider = provider
         self.reason = message
@@ -60,3 +80,13 @@ class StoreError(SpendError):
 
 class NotifyError(SpendError):
     """Notion or email delivery failed."""
+
+
+class NotionError(NotifyError):
+    """A Notion call failed. ``stop`` says later calls would fail the same way (token, outage, access)."""
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.status = status
+        self.stop = code not in NOTION_PAGE_LEVEL_CODES

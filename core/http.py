@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from core.errors import ProviderAuthError, ProviderError, ProviderResponseError, ProviderUnavailable
+from core.errors import ProviderAuthError, ProviderError, ProviderResponseError, ProviderUnavailable, clean
 
 USER_AGENT = "spendboard/1.0 (+https://github.com/spendboard)"
+CREDENTIAL_HEADERS = ("authorization", "x-api-key", "xi-api-key")  # where the adapters put their keys
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 529})
 T = TypeVar("T")
@@ -36,10 +37,13 @@ class RetryPolicy:
     max_delay: float = 15.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    # False: a Retry-After is waited as asked (the total-time bound decides whether at all), as Notion needs.
+    cap_retry_after: bool = True
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_delay)
+            wait = max(retry_after, 0.0)
+            return min(wait, self.max_delay) if self.cap_retry_after else wait
         backoff = min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
         return random.uniform(backoff / 2, backoff)
 
@@ -80,8 +84,18 @@ def parse_retry_after(value: str | None) -> float | None:
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
+def credentials(client: httpx.Client) -> list[str]:
+    """The secrets a client sends (header values, and the token after ``Bearer``/``Token``), to scrub from text."""
+    out = []
+    for name in CREDENTIAL_HEADERS:
+        value = client.headers.get(name)
+        if value:
+            out += [value, value.split(" ", 1)[-1]]
+    return out
+
+
 def _error_message(response: httpx.Response) -> str:
-    """The provider's own error message, if its body has one (bodies never contain our key)."""
+    """The provider's own error message, if its body has one (a provider may quote our key back: scrubbed later)."""
     try:
         body = response.json()
     except ValueError:
@@ -151,6 +165,7 @@ def request_json(
 ) -> Any:
     """Send one request with retries and return its decoded JSON body, or raise a ``ProviderError``."""
     started = policy.clock()
+    secrets = credentials(client)
 
     def attempt(n: int) -> Any:
         # Never wait past the policy's total budget, whatever the client's own timeout says.
@@ -173,7 +188,7 @@ def request_json(
                 return response.json()
             except (ValueError, json.JSONDecodeError):
                 raise ProviderResponseError(provider, f"{method} {url} returned malformed JSON") from None
-        detail = _error_message(response)
+        detail = clean(_error_message(response), secrets)
         detail = f": {detail}" if detail else ""
         if status in (401, 403):
             raise ProviderAuthError(provider, f"HTTP {status}{detail}; {auth_hint}", status=status)
@@ -240,10 +255,3 @@ def has_more_pages(
         return body["data"], cursor  # opaque token, sent back unchanged
 
     return cursor_pages(get, provider, max_pages=max_pages)
-
-
-def one_line(text: str, secret: str | None = None) -> str:
-    """A provider's message on one line, without our key even if the provider echoed it."""
-    if secret:
-        text = text.replace(secret, "***")
-    return " ".join(text.split())

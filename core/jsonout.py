@@ -33,10 +33,11 @@ def chart_json(points: list[ChartPoint]) -> list[dict]:
     return [{"date": p.date, "cost_usd": p.cost_usd, "runs": p.runs} for p in points]
 
 
-def run_json(run: ScraperRun) -> dict:
+def run_json(run: ScraperRun, names: dict[str, str] | None = None) -> dict:
     return {
         "run_id": run.run_id,
         "scraper_id": run.scraper_id,
+        "scraper_name": (names or {}).get(run.scraper_id),
         "user_id": run.user_id,
         "source": run.source,
         "status": run.status,
@@ -70,7 +71,7 @@ def report_json(report: MonthReport) -> dict:
                 "change_percent": percent(p.change_percent),
                 "requests": p.requests,
                 "cost_source": p.cost_source,
-                "top_models": [{"model": m.model, "cost_usd": m.cost_usd} for m in p.top_models],
+                "top_models": [{"model": m.model, "name": m.label, "cost_usd": m.cost_usd} for m in p.top_models],
                 "collected_at": p.collected_at,
                 "last_status": p.status,
                 "last_error": p.error,

@@ -88,6 +88,11 @@ def _one(name, settings, month, ours, transport, policy) -> Reconciliation:
     theirs, source = found.usd, found.source
     drift, percent, status = classify(ours, theirs, settings)
     note = "" if status == MATCHES else CAUSES.get(name, "")
+    if found.scope:  # the provider's figure covers less than Spendboard collects: a drift is not a mismatch
+        source = f"{source} ({found.scope})"
+        if status == MISMATCH:
+            status = SMALL_DRIFT
+        note = f"The provider's total covers the {found.scope}. {note}".strip()
     return Reconciliation(name, month, ours, theirs, drift, percent, status, source, note)
 
 

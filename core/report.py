@@ -4,7 +4,7 @@ shows, in one call."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,7 +13,7 @@ from core.models import MonthReport, ProviderMonth
 from core.money import ZERO, change_percent
 from core.periods import last_complete_month, month_end, month_key, month_start, previous_month
 from core.providers import NAMES, get_provider
-from core.store import collections, snapshots, spend
+from core.store import actors, collections, snapshots, spend
 from core.store.db import Store
 from core.store.reconciliations import load_reconciliations
 
@@ -34,6 +34,7 @@ def monthly_report(store: Store, month: date, base_url: str = "http://localhost:
     summary = snapshots.get_summary(store, month)
     revised = {r.provider: r.revised_from_usd for r in snapshots.get_snapshots(store, month)}
     cov = coverage(store, first, last)
+    names = actors.names(store)
     providers = []
     for name in NAMES:
         cur, prev, st = current.get(name), previous.get(name), status.get(name)
@@ -51,7 +52,9 @@ def monthly_report(store: Store, month: date, base_url: str = "http://localhost:
                 requests=cur.count if cur else (0 if provider.has_counts else None),
                 cost_source=cur.cost_source if cur else None,
                 collected_at=cur.collected_at if cur else None,
-                breakdown=spend.breakdown(store, name, first, last) if cur else [],
+                breakdown=[replace(m, label=names.get(m.model)) for m in spend.breakdown(store, name, first, last)]
+                if cur
+                else [],
                 status=st.status if st else None,
                 error=st.error if st else None,
                 unpriced_quantity=cov.unpriced.get(name),

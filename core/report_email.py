@@ -74,7 +74,7 @@ def render(report: MonthReport, settings: Settings, revisions: Sequence[tuple[da
                 "derived": p.cost_source == DERIVED_FROM_CREDITS,
                 "failed": p.status == "failed",
                 "error": p.error or "",
-                "top_models": [{"model": m.model, "cost": format_usd(m.cost_usd)} for m in p.top_models],
+                "top_models": [{"model": m.label or m.model, "cost": format_usd(m.cost_usd)} for m in p.top_models],
             }
         )
     suffix = "" if report.change_percent is None else f" ({report.change_percent:+.1f}%)"

@@ -28,7 +28,9 @@ def save_month(store: Store, report: MonthReport, *, closed: bool = False) -> No
             "total_cost_usd": p.cost_usd,
             "requests": p.requests,
             "breakdown": [
-                {"model": m.model, "cost_usd": format_json(m.cost_usd), "requests": m.requests} for m in p.breakdown
+                {"model": m.model, "cost_usd": format_json(m.cost_usd), "requests": m.requests}
+                | ({"name": m.label} if m.label else {})
+                for m in p.breakdown
             ],
             "cost_source": p.cost_source or "none",
             "collected_at": p.collected_at or now,

@@ -11,6 +11,7 @@ from core.money import format_usd
 from core.periods import utc_today
 from core.providers import apify
 from core.scraper_runs import backfill
+from core.store.actors import names as actor_names
 from core.store.runs import list_runs
 from core.ui.auth import require
 from core.ui.services import remembered, services, t
@@ -35,6 +36,7 @@ with c4:
 with c5:
     limit = st.selectbox(t("page_size"), [100, 500, 1000], key="runs_limit")
 
+names = actor_names(svc.store)
 page = list_runs(svc.store, first=first, last=last, scraper_id=scraper_id, source=source, limit=limit)
 st.caption(t("runs_totals", n=f"{page.total_runs:,}", cost=format_usd(page.total_cost_usd)))
 if page.items:
@@ -42,7 +44,7 @@ if page.items:
         {
             t("col_started"): [f"{r.created_at:%Y-%m-%d %H:%M:%S}" for r in page.items],
             t("col_run"): [r.run_id for r in page.items],
-            t("col_scraper"): [r.scraper_id for r in page.items],
+            t("col_scraper"): [names.get(r.scraper_id, r.scraper_id) for r in page.items],
             t("col_status"): [r.status for r in page.items],
             t("col_cost"): [None if r.cost_usd is None else f"{r.cost_usd:.6f}" for r in page.items],
             t("col_items"): [r.item_count for r in page.items],

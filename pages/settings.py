@@ -8,6 +8,7 @@ from core.periods import utc_now
 from core.status import openrouter_stale_days, provider_states
 from core.ui.actions import last_collection_caption
 from core.ui.auth import require
+from core.ui.doctor import render_doctor
 from core.ui.services import services, t
 
 svc = services()
@@ -45,6 +46,8 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+render_doctor(s, t)
 
 st.subheader(t("database"))
 st.code(s.database_display, language=None)

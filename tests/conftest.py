@@ -103,13 +103,10 @@ def today() -> date:
 def clean_app_env(monkeypatch, tmp_path, *extra: str) -> str:
     """An environment for the app under test: no provider keys or access settings, its own SQLite database, and
     a working directory without secrets.toml. Returns the database URL."""
+    from core.providers import registry  # each provider's key variable, as its adapter names it
+
     for var in (
-        "APIFY_TOKEN",
-        "OPENAI_ADMIN_KEY",
-        "ANTHROPIC_ADMIN_KEY",
-        "ELEVENLABS_API_KEY",
-        "DEEPGRAM_API_KEY",
-        "OPENROUTER_MANAGEMENT_KEY",
+        *(provider.key_env for provider in registry().values()),
         "APP_PASSWORD",
         "REPORT_SECRET_TOKEN",
         "APP_LANGUAGE",

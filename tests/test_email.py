@@ -13,13 +13,12 @@ from core.cli import main
 from core.config import Settings
 from core.email import idempotency_key, send_report
 from core.errors import ConfigError, NotifyError
-from core.fakes import RecordingResendClient
 from core.models import DailyCost
 from core.report import monthly_report
 from core.report_email import render
 from core.store import ledger
 from core.store.snapshots import get_summary
-from tests.fakes import serve
+from tests.fakes import RecordingResendClient, serve
 
 OCT, SEP = date(2026, 10, 1), date(2026, 9, 1)
 HOSTILE = '<script>alert("x")</script>&<img src=x onerror=alert(1)>'

@@ -56,7 +56,8 @@ def test_a_huge_page_is_parsed_without_losing_a_cent():
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/costs"):
             return httpx.Response(200, json=page)
-        return httpx.Response(200, json={"object": "page", "data": [], "has_more": False, "next_page": None})
+        empty_day = [{**page["data"][0], "results": []}]  # usage lists the day too, with nothing in it
+        return httpx.Response(200, json={"object": "page", "data": empty_day, "has_more": False, "next_page": None})
 
     with openai.client(SETTINGS, httpx.MockTransport(handler)) as http:
         lines = openai.fetch(http, DAY, DAY, SETTINGS, NO_SLEEP).lines

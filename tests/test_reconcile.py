@@ -297,14 +297,19 @@ def test_openrouter_is_compared_for_the_current_month_only(today, store):
     for name in CHECKED:  # the month to date, today included
         assert_compared(rows[name], ours[name], im.billing_total(name, this, today), MATCHES)
     keys = [r for r in im.requests["openrouter"] if r.url.path.endswith("/keys")]
-    offsets, offset = [], 0  # page by page, until a page brings no key
-    while True:
-        offsets.append(offset)
-        page = len(im.OPENROUTER_KEYS[offset : offset + im.keys_page_size])
-        if not page:
-            break
-        offset += page
-    assert [int(r.url.params.get("offset", 0)) for r in keys] == offsets and len(offsets) > 2
+    # every workspace's keys (the default one asked without workspace_id too), page by page until one is empty
+    default = im.OPENROUTER_WORKSPACES[0][0]
+    offsets = []
+    for workspace in [None, *(w for w, _ in im.OPENROUTER_WORKSPACES)]:
+        count, offset = sum(1 for *_, where in im.OPENROUTER_KEYS if where == (workspace or default)), 0
+        while True:
+            offsets.append((workspace, offset))
+            page = min(im.keys_page_size, count - offset)
+            if page <= 0:
+                break
+            offset += page
+    asked = [(r.url.params.get("workspace_id"), int(r.url.params.get("offset", 0))) for r in keys]
+    assert asked == offsets and len(offsets) > 2
     assert all(r.url.params.get("include_disabled") == "true" for r in keys)  # the revoked key's usage counts
 
     # The month before: OpenRouter keeps no counter for it, and is not even asked.

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from core.collect import OK, collect
 from core.coverage import coverage, describe
 from core.email import send_report
-from core.fakes import RecordingResendClient
 from core.i18n import translator
 from core.models import DERIVED_FROM_CREDITS, PROVIDER_REPORTED, RUN_REPORTED, UNPRICED
 from core.periods import month_end
@@ -27,6 +26,7 @@ from core.store import collections, ledger, runs
 from core.store.schema import daily_costs, notion_pages, scraper_runs
 from core.store.snapshots import get_snapshots, get_summary
 from tests.conftest import NO_SLEEP
+from tests.fakes import RecordingResendClient
 from tests.imitation import PROVIDER_NAMES, Imitation, Ledger, populate
 from tests.imitation import stored_daily as stored_days
 

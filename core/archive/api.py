@@ -1,13 +1,12 @@
-"""Notion calls through the SDK: paced (Notion allows an average of 3 requests a second), retried within bounds
-(attempts and total time, ``Retry-After`` honoured, 529 treated like 429), and turned into one-line
-``NotionError`` messages that say what to do. The SDK's own retries are off (``retry=False``): they sleep up to
-60 s with a blocking ``time.sleep`` we could not inject, and they do not know 529.
+"""Notion calls through the SDK: paced (Notion allows an average of 3 requests a second), retried by the one retry
+loop (``core.http.with_retries``: attempts and total time bounded, ``Retry-After`` honoured as asked, 529 treated
+like 429), and turned into one-line ``NotionError`` messages that say what to do. The SDK's own retries are off
+(``retry=False``): they sleep up to 60 s with a blocking ``time.sleep`` we could not inject, and they do not know 529.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,8 +15,9 @@ import httpx
 from notion_client.errors import HTTPResponseError, NotionClientErrorBase, RequestTimeoutError
 
 from core.config import Settings
-from core.errors import NotifyError
-from core.http import parse_retry_after
+from core.errors import NOTION_PAGE_LEVEL_CODES as PAGE_LEVEL_CODES
+from core.errors import NotionError
+from core.http import RetryPolicy, Verdict, parse_retry_after, with_retries
 
 log = logging.getLogger(__name__)
 
@@ -28,18 +28,15 @@ BASE_DELAY = 1.0
 MAX_DELAY = 20.0
 OVERLOADED = {429, 529}  # refused before Notion did anything: safe to repeat even a create
 RETRY_STATUSES = OVERLOADED | {409, 500, 502, 503, 504}
-# Errors that concern one page's content: other months can still go through.
-PAGE_LEVEL_CODES = {"validation_error"}
+__all__ = ["PAGE_LEVEL_CODES", "NotionApi", "NotionError"]
 
 
-class NotionError(NotifyError):
-    """A Notion call failed. ``stop`` says later calls would fail the same way (token, outage, access)."""
+class _Failed(Exception):
+    """One failed Notion call, carried through the retry loop with what decides whether to repeat it."""
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
-        super().__init__(message)
-        self.code = code
-        self.status = status
-        self.stop = code not in PAGE_LEVEL_CODES
+    def __init__(self, exc: Exception, attempt: int, retriable: bool, retry_after: float | None):
+        super().__init__(str(exc))
+        self.exc, self.attempt, self.retriable, self.retry_after = exc, attempt, retriable, retry_after
 
 
 def _code(exc: Exception) -> str | None:
@@ -70,14 +67,21 @@ class NotionApi:
         self._clock = clock
         self._heartbeat = heartbeat  # called before each request (the sync renews its lease there)
         self._last: float | None = None
+        self._policy = RetryPolicy(
+            max_attempts=MAX_ATTEMPTS,
+            max_total_seconds=MAX_TOTAL_SECONDS,
+            base_delay=BASE_DELAY,
+            max_delay=MAX_DELAY,
+            sleep=sleep,
+            clock=clock,
+            cap_retry_after=False,
+        )
 
     def call(self, what: str, fn: Callable[..., Any], *args: Any, repeatable: bool = True, **kwargs: Any) -> Any:
         """Run ``fn(*args, **kwargs)``. ``repeatable=False`` (creates) retries only what Notion refused outright,
         never an error after which the object might exist (a timeout, a 500): the next sync finds it by query."""
-        started = self._clock()
-        attempt = 0
-        while True:
-            attempt += 1
+
+        def attempt(n: int) -> Any:
             self._pace()
             try:
                 return fn(*args, **kwargs)
@@ -86,13 +90,20 @@ class NotionApi:
                 retry_after = None
                 if isinstance(exc, HTTPResponseError):
                     retry_after = parse_retry_after(exc.headers.get("retry-after"))
-                retriable = self._retriable(exc, status, repeatable)
-                delay = self._delay(attempt, retry_after)
-                out_of_time = self._clock() - started + delay > MAX_TOTAL_SECONDS
-                if not retriable or attempt >= MAX_ATTEMPTS or out_of_time:
-                    raise self._error(exc, what, attempt, retry_after if out_of_time else None) from None
-                log.info("Notion %s for %s; retrying in %.1f s", status or type(exc).__name__, what, delay)
-                self._sleep(delay)
+                raise _Failed(exc, n, self._retriable(exc, status, repeatable), retry_after) from exc
+
+        def judge(exc: Exception) -> Verdict:
+            if isinstance(exc, _Failed) and exc.retriable:
+                log.info("Notion %s for %s; retrying", getattr(exc.exc, "status", None) or type(exc.exc).__name__, what)
+                return Verdict(True, exc.retry_after)
+            return Verdict(False)
+
+        try:
+            return with_retries(attempt, judge, self._policy)
+        except _Failed as failed:
+            # A retriable call given up before its last attempt ran out of time: say how long Notion asked to wait.
+            too_long = failed.retry_after if failed.retriable and failed.attempt < MAX_ATTEMPTS else None
+            raise self._error(failed.exc, what, failed.attempt, too_long) from None
 
     def _pace(self) -> None:
         if self._heartbeat is not None:
@@ -112,13 +123,6 @@ class NotionApi:
         if status in OVERLOADED or _code(exc) == "rate_limited":
             return True
         return repeatable and status in RETRY_STATUSES
-
-    @staticmethod
-    def _delay(attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return retry_after  # honoured as is; the total-time bound decides whether we wait that long
-        backoff = min(BASE_DELAY * 2 ** (attempt - 1), MAX_DELAY)
-        return random.uniform(backoff / 2, backoff)
 
     def _error(self, exc: Exception, what: str, attempts: int, too_long: float | None) -> NotionError:
         status = getattr(exc, "status", None)

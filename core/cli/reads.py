@@ -67,6 +67,7 @@ def chart(args, ctx) -> int:
 
 def runs(args, ctx) -> int:
     from core import jsonout
+    from core.store import actors
     from core.store import runs as run_store
 
     if args.first and args.last and args.first > args.last:
@@ -81,7 +82,8 @@ def runs(args, ctx) -> int:
         offset=args.offset,
     )
     if args.json:
-        items = [jsonout.run_json(r) for r in page.items]
+        names = actors.names(ctx.store)
+        items = [jsonout.run_json(r, names) for r in page.items]
         out(jsonout.dumps({"items": items, "total_cost_usd": page.total_cost_usd, "total_runs": page.total_runs}))
     else:
         for r in page.items:

@@ -22,60 +22,71 @@ class LineBuilder:
         self._cost: dict[tuple[date, str], Decimal] = defaultdict(lambda: ZERO)
         self._quantity: dict[tuple[date, str], Decimal] = defaultdict(lambda: ZERO)
         self._model: dict[tuple[date, str], str | None] = {}
+        self._key: dict[tuple[date, str], str | None] = {}
 
-    def add(self, day: date, line_item: str, model: str | None, cost: Decimal, quantity: Decimal | None = None) -> None:
-        key = (day, line_item)
-        self._cost[key] += cost
+    def add(
+        self,
+        day: date,
+        line_item: str,
+        model: str | None,
+        cost: Decimal,
+        quantity: Decimal | None = None,
+        *,
+        key: str | None = None,
+    ) -> None:
+        """Add to a line. ``key`` is what request counts of this line are keyed by (default: ``model``)."""
+        at = (day, line_item)
+        self._cost[at] += cost
         if quantity is not None:
-            self._quantity[key] += quantity
-        if self._model.get(key) is None:
-            self._model[key] = model
+            self._quantity[at] += quantity
+        if self._model.get(at) is None:
+            self._model[at] = model
+        if self._key.get(at) is None:
+            self._key[at] = key if key is not None else model
 
     def build(self, requests: Mapping[tuple[date, str], int] | None = None) -> list[DailyCost]:
-        """The lines, sorted. ``requests`` maps ``(day, model)`` to a count, or is None when the provider has none.
+        """The lines, sorted. ``requests`` maps ``(day, key)`` to a count, or is None when the provider has none.
 
-        A count is attached to the first line (by name) of the same day and model, so a day's counts add up
-        exactly; a count with no matching cost line becomes a zero-cost line ``"<model> (requests)"``. Lines that
-        receive no count get 0 (the provider counts, there were none), not None.
+        A count goes to one line of the same day and key (a plain model line before one named after a product,
+        then by name), its other lines get 0, so a day's counts add up exactly; a count with no matching cost line
+        becomes a zero-cost line ``"<key> (requests)"``. A line no endpoint counted gets None (unknown), never 0.
         """
         lines = {
-            key: DailyCost(
+            at: DailyCost(
                 self.provider,
-                key[0],
-                key[1],
-                self._model.get(key),
+                at[0],
+                at[1],
+                self._model.get(at),
                 cost,
                 None,
                 self.cost_source,
-                self._quantity.get(key) if self.unit else None,
+                self._quantity.get(at) if self.unit else None,
                 self.unit,
             )
-            for key, cost in self._cost.items()
+            for at, cost in self._cost.items()
         }
         if requests is not None:
-            counts: dict[tuple[date, str], int] = defaultdict(int)
-            for key in sorted(lines):
-                day, _ = key
-                model = lines[key].model
-                lines[key] = _with_requests(lines[key], 0)
-                if model is not None and (day, model) in requests and (day, model) not in counts:
-                    counts[(day, model)] = requests[(day, model)]
-                    lines[key] = _with_requests(lines[key], requests[(day, model)])
-            for (day, model), count in requests.items():
-                if (day, model) not in counts and count:
-                    item = f"{model} (requests)"
+            given: set[tuple[date, str]] = set()
+            for at in sorted(lines, key=lambda at: (at[0], " | " in at[1], at[1])):
+                counted = (at[0], self._key.get(at))
+                if counted in requests:
+                    lines[at] = _with_requests(lines[at], 0 if counted in given else requests[counted])
+                    given.add(counted)
+            for (day, key), count in requests.items():
+                if (day, key) not in given and count:
+                    item = f"{key} (requests)"
                     lines[(day, item)] = DailyCost(
                         self.provider,
                         day,
                         item,
-                        model,
+                        key,
                         ZERO,
                         count,
                         self.cost_source,
                         ZERO if self.unit else None,
                         self.unit,
                     )
-        return [lines[key] for key in sorted(lines)]
+        return [lines[at] for at in sorted(lines)]
 
 
 def _with_requests(line: DailyCost, count: int) -> DailyCost:

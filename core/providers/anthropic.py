@@ -17,7 +17,6 @@ The usage report has tokens but no request counts, so every line has ``requests=
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,11 +24,14 @@ from typing import Any
 import httpx
 
 from core.config import Settings
-from core.errors import ConfigError, InputError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, has_more_pages, make_client
+from core.errors import InputError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy
 from core.money import parse_usd
+from core.providers._buckets import Params, bucket_results, windows
+from core.providers._checks import key_kind, yesterday_fetched
+from core.providers._keyed import keyed
 from core.providers._lines import LineBuilder
-from core.providers.contract import REQUESTS, Fetched, IndependentTotal, Provider
+from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
 
 NAME = "anthropic"
 LABEL = "Anthropic"
@@ -41,22 +43,17 @@ AUTH_HINT = (
 API_VERSION = "2023-06-01"
 COST_PATH = "/v1/organizations/cost_report"
 WINDOW_DAYS = 31  # the documented maximum limit for 1d buckets; one query per window keeps a page per window
-MAX_PAGES = 100  # per window: one page is the norm, so many more means the cursor is broken
 CENTS_PER_USD = Decimal(100)
 UNSPECIFIED = "(unspecified)"
 
-Params = list[tuple[str, str | int]]
 
-
-def configured(settings: Settings) -> bool:
-    return bool(settings.anthropic_admin_key)
-
-
-def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    if not settings.anthropic_admin_key:
-        raise ConfigError(f"{KEY_ENV} is not set; {AUTH_HINT}")
-    headers = {"x-api-key": settings.anthropic_admin_key, "anthropic-version": API_VERSION}
-    return make_client(settings.anthropic_base_url, headers, transport)
+configured, client = keyed(
+    "anthropic_admin_key",
+    "anthropic_base_url",
+    KEY_ENV,
+    AUTH_HINT,
+    lambda key: {"x-api-key": key, "anthropic-version": API_VERSION},
+)
 
 
 def fetch(
@@ -69,51 +66,39 @@ def fetch(
     if first > last:
         raise InputError(f"the first day {first} is after the last day {last}")
     lines = LineBuilder(NAME)
-    for start, end in _windows(first, last):
-        params: Params = [
-            ("starting_at", _rfc3339(start)),
-            ("ending_at", _rfc3339(end + timedelta(days=1))),  # exclusive
-            ("bucket_width", "1d"),
-            ("limit", WINDOW_DAYS),
-            ("group_by[]", "description"),  # the literal key with brackets; it also fills model and token_type
-        ]
-        for day, result in _results(http, params, start, end, policy):
+    for start, end in windows(first, last, WINDOW_DAYS):
+        # the literal key with brackets; it also fills model and token_type
+        for day, result in _results(http, [*_window(start, end), ("group_by[]", "description")], (start, end), policy):
             line_item, model, cost = _parse(result, day)
             lines.add(day, line_item, model, cost)
     return Fetched(lines.build(None))
 
 
-def _windows(first: date, last: date) -> Iterator[tuple[date, date]]:
-    """Split ``first``..``last`` into inclusive runs of at most ``WINDOW_DAYS`` days."""
-    start = first
-    while start <= last:
-        end = min(start + timedelta(days=WINDOW_DAYS - 1), last)
-        yield start, end
-        start = end + timedelta(days=1)
+def _window(start: date, end: date) -> Params:
+    return [
+        ("starting_at", _rfc3339(start)),
+        ("ending_at", _rfc3339(end + timedelta(days=1))),  # exclusive
+        ("bucket_width", "1d"),
+        ("limit", WINDOW_DAYS),
+    ]
 
 
 def _rfc3339(day: date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def _results(
-    http: httpx.Client, params: Params, start: date, end: date, policy: RetryPolicy
-) -> Iterator[tuple[date, dict[str, Any]]]:
-    """``(day, result)`` for every result of every bucket whose day lies in ``start``..``end``."""
-    for page in has_more_pages(http, NAME, COST_PATH, params, policy=policy, auth_hint=AUTH_HINT, max_pages=MAX_PAGES):
-        for bucket in page:
-            if not isinstance(bucket, dict):
-                raise ProviderResponseError(NAME, f"GET {COST_PATH} returned a bucket that is not an object")
-            day = _bucket_day(bucket.get("starting_at"))
-            results = bucket.get("results")
-            if not isinstance(results, list):
-                raise ProviderResponseError(NAME, f"GET {COST_PATH} bucket {day} has no results list")
-            if not start <= day <= end:
-                continue  # a bucket outside the window asked for would be counted again by the next window
-            for result in results:
-                if not isinstance(result, dict):
-                    raise ProviderResponseError(NAME, f"bucket {day} has a result that is not an object")
-                yield day, result
+def _results(http: httpx.Client, params: Params, window: tuple[date, date], policy: RetryPolicy):
+    return bucket_results(
+        http,
+        NAME,
+        COST_PATH,
+        params,
+        window,
+        start_key="starting_at",
+        day_of=_bucket_day,
+        auth_hint=AUTH_HINT,
+        policy=policy,
+    )
 
 
 def _bucket_day(value: Any) -> date:
@@ -138,7 +123,7 @@ def _parse(result: dict[str, Any], day: date) -> tuple[str, str | None, Decimal]
     currency = result.get("currency")
     if not isinstance(currency, str) or currency.upper() != "USD":
         # Spendboard adds everything up in USD; converting or skipping would misstate spend.
-        raise ProviderResponseError(NAME, f"a cost on {day} is in {str(currency)[:20]!r}, not USD")
+        raise ProviderResponseError(NAME, f"a cost on {day} has currency {str(currency)[:20]!r}, not USD")
     try:
         cents = parse_usd(result.get("amount"), what=f"amount on {day}")
     except ValueError as exc:
@@ -164,16 +149,18 @@ def independent_total(
 ) -> IndependentTotal:
     """Anthropic's own total over the days, without grouping by description, to check the stored lines against."""
     total = Decimal(0)
-    for start, end in _windows(first, last):
-        params: Params = [
-            ("starting_at", _rfc3339(start)),
-            ("ending_at", _rfc3339(end + timedelta(days=1))),
-            ("bucket_width", "1d"),
-            ("limit", WINDOW_DAYS),
-        ]
-        for day, result in _results(http, params, start, end, policy):
+    for start, end in windows(first, last, WINDOW_DAYS):
+        for day, result in _results(http, _window(start, end), (start, end), policy):
             total += _parse(result, day)[2]
     return IndependentTotal(total, "GET /v1/organizations/cost_report without group_by")
+
+
+def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
+    """An Admin key, and the cost report answering in its shape for yesterday."""
+    return [
+        key_kind(settings.anthropic_admin_key, ("sk-ant-admin",), KEY_ENV, "an Anthropic Admin key"),
+        yesterday_fetched(fetch, http, settings, policy),
+    ]
 
 
 PROVIDER = Provider(
@@ -187,4 +174,5 @@ PROVIDER = Provider(
     client=client,
     fetch=fetch,
     independent_total=independent_total,
+    doctor=doctor,
 )

@@ -1,28 +1,39 @@
-"""Apify: scraper runs and their cost (``usageTotalUsd``), from the runs API.
+"""Apify: scraper runs and their cost (``usageTotalUsd``), from the runs API, with the names of their Actors.
 
 GET /v2/actor-runs/{id}     -> {"data": {"id", "actId", "userId", "status", "startedAt", "finishedAt",
                                          "usageTotalUsd": 0.0123, "usageUsd": {...}, "usage": {...}, ...}}
 GET /v2/actor-runs?offset&limit=1000&desc=1&startedAfter=...
                             -> {"data": {"total", "offset", "limit", "count", "desc", "items": [RunShort]}}
 GET /v2/datasets/{id}       -> {"data": {"itemCount": 42, ...}}
+GET /v2/datasets?desc=1&unnamed=1&offset&limit=1000
+                            -> {"data": {"total", ..., "items": [{"id", "actRunId", "createdAt", "itemCount"}]}}
+GET /v2/actors/{id}         -> {"data": {"id", "name": "instagram-scraper", "username": "jane35", "title": ...}}
+GET /v2/actor-tasks/{id}    -> {"data": {"id", "actId", "name": "my-task", "title": null, ...}}
+
+A listing is complete only when it reaches the count the API gives (``total``): a page that comes back empty
+before that fails the provider, so a back-fill never replaces stored runs with a short list.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from core.config import Settings
-from core.errors import ConfigError, ProviderError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
+from core.errors import ProviderError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy, request_json
 from core.models import RUN_REPORTED, UNKNOWN_OWNER, DailyCost, ScraperRun
 from core.money import ZERO, parse_usd
-from core.providers.contract import RUNS, Fetched, IndependentTotal, Provider
+from core.providers._checks import probe, yesterday_fetched
+from core.providers._keyed import keyed
+from core.providers.contract import RUNS, Check, Fetched, IndependentTotal, Label, Provider
 
 NAME = "apify"
 LABEL = "Apify"
@@ -30,16 +41,14 @@ KEY_ENV = "APIFY_TOKEN"
 PAGE_SIZE = 1000  # the API's maximum
 IMPORT_SOURCE = "import"  # runs found by listing the account (a collection or a back-fill), not recorded by an app
 AUTH_HINT = "create an API token in Apify Console > Settings > API & Integrations and set APIFY_TOKEN"
+MAX_NAME_LOOKUPS = 50  # Actors and tasks named per fetch; more stay ids until the next collection
+MAX_DATASET_PAGES = 3  # dataset listing pages (1,000 datasets each) read for item counts per fetch
+_NAME_PATHS = {"actor": "/actors/{}", "task": "/actor-tasks/{}"}  # /acts/ is the deprecated alias
 
 
-def configured(settings: Settings) -> bool:
-    return bool(settings.apify_token)
-
-
-def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    if not settings.apify_token:
-        raise ConfigError(f"{KEY_ENV} is not set: {AUTH_HINT}")
-    return make_client(f"{settings.apify_base_url}/v2", {"Authorization": f"Bearer {settings.apify_token}"}, transport)
+configured, client = keyed(
+    "apify_token", "apify_base_url", KEY_ENV, AUTH_HINT, lambda key: {"Authorization": f"Bearer {key}"}, "/v2"
+)
 
 
 def _get(http: httpx.Client, url: str, params=None, policy: RetryPolicy = DEFAULT_POLICY) -> Any:
@@ -74,9 +83,11 @@ def parse_run(item: Any, *, source: str) -> ScraperRun:
         raise ProviderResponseError(NAME, str(exc)) from None
     if cost is not None and cost < 0:
         raise ProviderResponseError(NAME, f"run {run_id} usageTotalUsd is negative ({raw_cost!r})")
-    details = {
+    details: dict[str, Any] = {
         k: item[k] for k in ("usageUsd", "usage", "chargedEventCounts", "stats") if isinstance(item.get(k), dict)
     }
+    if isinstance(item.get("actorTaskId"), str) and item["actorTaskId"]:
+        details["actorTaskId"] = item["actorTaskId"]  # the task the run came from, to name it
     meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
     return ScraperRun(
         run_id=run_id,
@@ -142,8 +153,12 @@ def iter_run_pages(
         yield inside, total
         offset += len(items)
         older_only = data.get("desc") is True and runs and runs[-1].created_at < started_after
-        if not items or offset >= total or older_only:
+        if offset >= total or older_only:
             return
+        if not items:  # the API counts more runs than it lists: storing the short list would lose the rest
+            raise ProviderResponseError(
+                NAME, f"GET /actor-runs stopped short: it listed {offset} of the {total} runs it counts"
+            )
 
 
 def _iso(moment: datetime) -> str:
@@ -153,13 +168,64 @@ def _iso(moment: datetime) -> str:
 def fetch(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
 ) -> Fetched:
-    """Every run started on the UTC days ``first``..``last`` (inclusive), and the daily lines they make."""
+    """Every run started on the UTC days ``first``..``last`` (inclusive), the daily lines they make, their item
+    counts where the dataset listing has them, and the names of their Actors and tasks (``labels``)."""
     after = datetime.combine(first, time.min, tzinfo=UTC)
     before = datetime.combine(last, time.max, tzinfo=UTC)
     runs: list[ScraperRun] = []
     for page, _total in iter_run_pages(http, after, source=IMPORT_SOURCE, started_before=before, policy=policy):
         runs.extend(page)
-    return Fetched(run_lines(runs), runs)
+    counts = item_counts(http, after, policy) if runs else {}
+    runs = [replace(r, item_count=counts.get(r.run_id, r.item_count)) for r in runs]
+    ids = {r.scraper_id: "actor" for r in runs}
+    ids.update({t: "task" for r in runs if (t := r.usage_details.get("actorTaskId"))})
+    return Fetched(run_lines(runs), runs, labels=names(http, ids, policy))
+
+
+def item_counts(http: httpx.Client, since: datetime, policy: RetryPolicy = DEFAULT_POLICY) -> dict[str, int]:
+    """``{run id: itemCount}`` of the runs' default datasets created since ``since``, newest first, reading at most
+    ``MAX_DATASET_PAGES`` pages (bounded work: runs past them keep an unknown count). A token that may not list
+    datasets gives no counts; a listing of the wrong shape fails."""
+    out: dict[str, int] = {}
+    for page in range(MAX_DATASET_PAGES):
+        params = {"desc": 1, "unnamed": 1, "limit": PAGE_SIZE, "offset": page * PAGE_SIZE}
+        try:
+            data = _get(http, "/datasets", params=params, policy=policy)
+        except ProviderResponseError:
+            raise
+        except ProviderError:
+            return out  # counts are a nicety: a token without storage access still collects spend
+        items = data.get("items")
+        if not isinstance(items, list):
+            raise ProviderResponseError(NAME, "GET /datasets returned no items list")
+        for item in items:
+            if not isinstance(item, dict):
+                raise ProviderResponseError(NAME, "GET /datasets listed a dataset that is not an object")
+            run_id, count = item.get("actRunId"), item.get("itemCount")
+            if isinstance(run_id, str) and isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+                out[run_id] = count
+        oldest = _timestamp(items[-1].get("createdAt"), "dataset createdAt") if items else None
+        if len(items) < PAGE_SIZE or oldest is None or oldest < since:
+            break
+    return out
+
+
+def names(http: httpx.Client, ids: dict[str, str], policy: RetryPolicy = DEFAULT_POLICY) -> dict[str, Label]:
+    """Display names of Actors and tasks (``{id: kind}``), at most ``MAX_NAME_LOOKUPS`` of them. One that Apify no
+    longer has (404) or that the token may not read keeps its id; a payload of the wrong shape fails."""
+    out: dict[str, Label] = {}
+    for object_id, kind in sorted(ids.items())[:MAX_NAME_LOOKUPS]:
+        try:
+            data = _get(http, _NAME_PATHS[kind].format(quote(object_id, safe="~")), policy=policy)
+        except ProviderResponseError:
+            raise
+        except ProviderError:
+            continue
+        name, title = data.get("name"), data.get("title")
+        if not isinstance(name, str) or not name or (title is not None and not isinstance(title, str)):
+            raise ProviderResponseError(NAME, f"GET {_NAME_PATHS[kind].format(object_id)} has no name")
+        out[object_id] = Label(kind=kind, name=name, title=title or None)
+    return out
 
 
 def run_lines(runs: Iterable[ScraperRun], cost_source: str = RUN_REPORTED) -> list[DailyCost]:
@@ -211,6 +277,17 @@ def independent_total(
     raise ProviderResponseError(NAME, "usage cycles did not reach the end of the month")
 
 
+def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
+    """The token lists runs (and their Actors' names and datasets), and may read the billing-grade usage."""
+
+    def usage() -> str:
+        today = datetime.now(UTC).date()
+        total = independent_total(http, today, today, settings, policy)
+        return f"the monthly usage answers ({total.source})"
+
+    return [yesterday_fetched(fetch, http, settings, policy), probe("usage", usage)]
+
+
 PROVIDER = Provider(
     name=NAME,
     label=LABEL,
@@ -222,4 +299,5 @@ PROVIDER = Provider(
     client=client,
     fetch=fetch,
     independent_total=independent_total,
+    doctor=doctor,
 )

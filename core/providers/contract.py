@@ -36,6 +36,23 @@ if TYPE_CHECKING:  # the command line imports the registry without loading an HT
 __all__ = ["REQUESTS", "RUNS", "Check", "Fetched", "IndependentTotal", "Provider"]
 
 
+class Label(str):
+    """A display name (usable as a plain ``str`` anywhere) that also says what it names.
+
+    ``kind`` is what the id is ("actor", "task"); ``name`` the provider's technical name; ``title`` its human title
+    when it has one. ``core.store.actors.remember`` stores all three.
+    """
+
+    kind: str
+    name: str
+    title: str | None
+
+    def __new__(cls, *, kind: str, name: str, title: str | None = None) -> Label:
+        label = super().__new__(cls, title or name)
+        label.kind, label.name, label.title = kind, name, title
+        return label
+
+
 @dataclass(frozen=True)
 class Fetched:
     """What one ``fetch`` returns. ``runs`` is the per-run detail of a provider whose spend is the sum of its runs'

@@ -15,6 +15,8 @@ Everything is per project; figures of several projects are summed into the same 
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -24,11 +26,13 @@ from urllib.parse import quote
 import httpx
 
 from core.config import Settings
-from core.errors import ConfigError, ProviderError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, make_client, one_line, request_json
+from core.errors import ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy, request_json
 from core.money import parse_usd
+from core.providers._checks import probe, yesterday_fetched
+from core.providers._keyed import keyed
 from core.providers._lines import LineBuilder, parse_count, sum_counts
-from core.providers.contract import REQUESTS, Fetched, IndependentTotal, Provider
+from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
 
 NAME = "deepgram"
 LABEL = "Deepgram"
@@ -37,17 +41,12 @@ AUTH_HINT = f"set {KEY_ENV} to an API key of the project from console.deepgram.c
 # Owner and Admin keys carry billing:read; Member keys can read usage but not billing.
 BILLING_HINT = f"{KEY_ENV} needs billing read access (the billing:read scope of an Owner or Admin key)"
 UNKNOWN_MODEL = "unknown"
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
-def configured(settings: Settings) -> bool:
-    return bool(settings.deepgram_api_key)
-
-
-def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    if not settings.deepgram_api_key:
-        raise ConfigError(f"{KEY_ENV} is not set; {AUTH_HINT}")
-    headers = {"Authorization": f"Token {settings.deepgram_api_key}"}
-    return make_client(settings.deepgram_base_url, headers, transport)
+configured, client = keyed(
+    "deepgram_api_key", "deepgram_base_url", KEY_ENV, AUTH_HINT, lambda key: {"Authorization": f"Token {key}"}
+)
 
 
 def fetch(
@@ -56,34 +55,40 @@ def fetch(
     """Daily cost lines for the UTC days ``first``..``last`` (inclusive), summed over the key's projects."""
     if first > last:
         return Fetched([])
-    secret = settings.deepgram_api_key
-    listed = settings.deepgram_project_ids or _project_ids(_get(http, "/v1/projects", None, policy, AUTH_HINT, secret))
-    projects = [quote(p, safe="") for p in dict.fromkeys(listed)]
+    projects = _projects(http, settings, policy)
     # Whether `end` is inclusive is undocumented: ask one day more and keep only rows keyed inside the window.
     window = {"start": first.isoformat(), "end": (last + timedelta(days=1)).isoformat()}
     lines = LineBuilder(NAME)
+    billed: dict[date, set[str]] = defaultdict(set)
     for project in projects:
         path = f"/v1/projects/{project}/billing/breakdown"
-        body = _get(http, path, {**window, "grouping": "line_item"}, policy, BILLING_HINT, secret)
+        body = _get(http, path, {**window, "grouping": "line_item"}, policy, BILLING_HINT)
         for day, line_item, cost in _billing_rows(body, path):
             if first <= day <= last:
-                lines.add(day, line_item, _line_model(line_item), cost)
+                key = normalise(line_item.partition("::")[2] or line_item) or UNKNOWN_MODEL
+                lines.add(day, line_item, _line_model(line_item), cost, key=key)
+                billed[day].add(key)
     counts: list[tuple[tuple[date, str], int]] = []
     for project in projects:
         path = f"/v1/projects/{project}/usage/breakdown"
-        body = _get(http, path, {**window, "grouping": "models"}, policy, AUTH_HINT, secret)
-        counts += [(key, n) for key, n in _usage_rows(body, path) if first <= key[0] <= last]
+        body = _get(http, path, {**window, "grouping": "models"}, policy, AUTH_HINT)
+        for (day, model), n in _usage_rows(body, path):
+            if first <= day <= last:
+                counts.append(((day, _billed_as(model, billed[day])), n))
     return Fetched(lines.build(sum_counts(counts)))
 
 
+def _projects(http: httpx.Client, settings: Settings, policy: RetryPolicy) -> list[str]:
+    """The configured project ids, else every project the key can see; quoted for a URL path, each once."""
+    listed = settings.deepgram_project_ids or _project_ids(_get(http, "/v1/projects", None, policy, AUTH_HINT))
+    return [quote(p, safe="") for p in dict.fromkeys(listed)]
+
+
 def _get(
-    http: httpx.Client, path: str, params: dict[str, str] | None, policy: RetryPolicy, hint: str, secret: str | None
+    http: httpx.Client, path: str, params: dict[str, str] | None, policy: RetryPolicy, hint: str
 ) -> dict[str, Any]:
-    """One GET through the shared retry policy; errors keep a one-line message without the key."""
-    try:
-        body = request_json(http, NAME, "GET", path, params=params, policy=policy, auth_hint=hint)
-    except ProviderError as exc:  # error bodies come in three shapes, some with line breaks
-        raise type(exc)(NAME, one_line(exc.reason, secret), status=exc.status) from None
+    """One GET through the shared retry policy (error bodies come in three shapes; the message is one clean line)."""
+    body = request_json(http, NAME, "GET", path, params=params, policy=policy, auth_hint=hint)
     if not isinstance(body, dict):
         raise ProviderResponseError(NAME, f"GET {path} did not return a JSON object")
     return body
@@ -127,7 +132,7 @@ def _billing_rows(body: dict[str, Any], path: str) -> Iterable[tuple[date, str, 
         try:
             cost = parse_usd(row.get("dollars"), what=f"dollars of {line_item!r}"[:80])
         except ValueError as exc:
-            raise ProviderResponseError(NAME, one_line(str(exc))) from None
+            raise ProviderResponseError(NAME, str(exc)) from None
         yield _day(grouping, path), line_item, cost
 
 
@@ -138,14 +143,29 @@ def _usage_rows(body: dict[str, Any], path: str) -> Iterable[tuple[tuple[date, s
         models = grouping.get("models") or []
         if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
             raise ProviderResponseError(NAME, f"GET {path} returned models {models!r:.60}, expected a list of names")
-        model = "+".join(m.strip().lower() for m in models if m.strip()) or UNKNOWN_MODEL
+        model = "+".join(normalise(m) for m in models if normalise(m)) or UNKNOWN_MODEL
         yield (_day(grouping, path), model), _count(row.get("requests"), path)
 
 
 def _line_model(line_item: str) -> str | None:
-    """``"streaming::nova-3"`` -> ``"nova-3"``: lower case, so usage counts of ``"Nova-3"`` match it."""
+    """``"streaming::nova-3"`` -> ``"nova-3"``, the model shown (its counts are matched on ``normalise``)."""
     _, sep, name = line_item.partition("::")
     return (name if sep else line_item).strip().lower() or None
+
+
+def normalise(name: str) -> str:
+    """One spelling for a model's names across endpoints: usage groups by display names (``"Nova-2"``,
+    ``"Aura -2"``), billing line items by ids (``"streaming::nova-3"``). Lower case, words joined by ``-``."""
+    return _NOT_WORD.sub("-", name.lower()).strip("-")
+
+
+def _billed_as(model: str, billed: set[str]) -> str:
+    """The billed model a usage model belongs to: itself, else the longest billed name it extends
+    (``"nova-3-general"`` and ``"aura-2-thalia-en"`` are billed as ``"nova-3"`` and ``"aura-2"``)."""
+    if model in billed:
+        return model
+    family = [b for b in billed if model.startswith(f"{b}-")]
+    return max(family, key=len) if family else model
 
 
 def _day(grouping: dict[str, Any], path: str) -> date:
@@ -171,19 +191,27 @@ def independent_total(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
 ) -> IndependentTotal:
     """Deepgram's billing total per day without grouping, summed over projects."""
-    secret = settings.deepgram_api_key
-    listed = settings.deepgram_project_ids or _project_ids(_get(http, "/v1/projects", None, policy, AUTH_HINT, secret))
+    projects = _projects(http, settings, policy)
     window = {"start": first.isoformat(), "end": (last + timedelta(days=1)).isoformat()}
     total = Decimal(0)
-    for project in (quote(p, safe="") for p in dict.fromkeys(listed)):
+    for project in projects:
         path = f"/v1/projects/{project}/billing/breakdown"
-        for row in _results(_get(http, path, window, policy, BILLING_HINT, secret), path):
+        for row in _results(_get(http, path, window, policy, BILLING_HINT), path):
             if first <= _day(row["grouping"], path) <= last:
                 try:
                     total += parse_usd(row.get("dollars"), what="dollars")
                 except ValueError as exc:
-                    raise ProviderResponseError(NAME, one_line(str(exc))) from None
+                    raise ProviderResponseError(NAME, str(exc)) from None
     return IndependentTotal(total, "GET /v1/projects/{id}/billing/breakdown without grouping")
+
+
+def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
+    """The key lists its projects, may read billing (an Owner or Admin key), and the breakdowns answer in shape."""
+    projects = probe(
+        "projects",
+        lambda: f"{len(_projects(http, settings, policy))} project(s) readable with {KEY_ENV}",
+    )
+    return [projects, yesterday_fetched(fetch, http, settings, policy)] if projects.ok else [projects]
 
 
 PROVIDER = Provider(
@@ -197,4 +225,5 @@ PROVIDER = Provider(
     client=client,
     fetch=fetch,
     independent_total=independent_total,
+    doctor=doctor,
 )

@@ -7,11 +7,15 @@
             "rows": [["2026-08-01T00:00:00Z", "text-to-speech", "eleven_multilingual_v2", "125.5"]]}
     GET /v1/user/subscription
         -> {"tier": "creator", "currency": "usd", "character_limit": 100000, "billing_period": "monthly_period",
-            "next_invoice": {"amount_due_cents": 2200, "subtotal_cents": 2200, ...}, ...}
-    GET /v1/usage/character-stats?metric=request_count&breakdown_type=model   (deprecated; may answer 404/410)
+            "next_invoice": {"amount_due_cents": 1980, "subtotal_cents": 2200, "tax_cents": 0,
+                             "discounts": [{"discount_percent_off": 10.0, "discount_amount_off": null}], ...}, ...}
+    GET /v1/usage/character-stats?metric=request_count&breakdown_type=model&include_workspace_metrics=true
+        (deprecated; may answer 404/410)
         -> {"time": [1785542400000, 1785628800000], "usage": {"eleven_multilingual_v2": [12, 3]}}
 
-There is no billed-spend endpoint, so every line is ``credits x $/1k credits / 1000`` (``DERIVED_FROM_CREDITS``).
+There is no billed-spend endpoint, so every line is ``credits x $/1k credits / 1000`` (``DERIVED_FROM_CREDITS``); the
+price is the setting, else what the next invoice charges (``amount_due_cents - tax_cents``: after discounts, before
+tax) over the credits it buys.
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ from typing import Any
 import httpx
 
 from core.config import Settings
-from core.errors import ConfigError, ProviderError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, make_client, request_json
+from core.errors import ProviderError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy, request_json
 from core.models import DERIVED_FROM_CREDITS, UNPRICED
 from core.money import ZERO, parse_decimal
+from core.providers._checks import probe, yesterday_fetched
+from core.providers._keyed import keyed
 from core.providers._lines import LineBuilder, sum_counts
-from core.providers.contract import REQUESTS, Fetched, Provider
+from core.providers.contract import REQUESTS, Check, Fetched, Provider
 
 NAME = "elevenlabs"
 LABEL = "ElevenLabs"
@@ -44,14 +50,9 @@ _NUMBER = re.compile(r"\d+(\.\d*)?")
 _PERIOD_MONTHS = {"monthly_period": 1, "3_month_period": 3, "6_month_period": 6, "annual_period": 12}
 
 
-def configured(settings: Settings) -> bool:
-    return bool(settings.elevenlabs_api_key)
-
-
-def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    if not settings.elevenlabs_api_key:
-        raise ConfigError(f"{KEY_ENV} is not set; {AUTH_HINT}")
-    return make_client(settings.elevenlabs_base_url, {"xi-api-key": settings.elevenlabs_api_key}, transport)
+configured, client = keyed(
+    "elevenlabs_api_key", "elevenlabs_base_url", KEY_ENV, AUTH_HINT, lambda key: {"xi-api-key": key}
+)
 
 
 def fetch(
@@ -85,6 +86,8 @@ def fetch(
         "aggregation_interval": "day",
         "breakdown_type": "model",
         "metric": "request_count",
+        # Without it the counts cover only the key's own user, while the credits above are workspace-wide.
+        "include_workspace_metrics": "true",
     }
     try:
         stats = request_json(http, NAME, "GET", STATS_PATH, params=params, policy=policy, auth_hint=AUTH_HINT)
@@ -109,15 +112,24 @@ def price_per_1k_credits(
     invoice = sub.get("next_invoice")
     limit = sub.get("character_limit")
     currency = sub.get("currency")
-    if (
-        not isinstance(invoice, dict)
-        or not _positive_int(limit)
-        or sub.get("status") in ("free", "free_disabled")
-        or (currency is not None and str(currency).lower() != "usd")  # invoice cents would not be dollars
-    ):
+    if currency is not None and str(currency).lower() != "usd":  # invoice cents would not be dollars
+        raise ProviderResponseError(
+            NAME,
+            f"cannot price ElevenLabs credits: the subscription's currency is {str(currency)[:10]!r}, not usd; "
+            f"set {PRICE_ENV} (your plan's $ per 1,000 credits)",
+        )
+    if not isinstance(invoice, dict) or not _positive_int(limit) or sub.get("status") in ("free", "free_disabled"):
         raise ProviderResponseError(NAME, UNPRICEABLE)
-    cents = next((invoice[k] for k in ("subtotal_cents", "amount_due_cents") if _positive_int(invoice.get(k))), None)
-    if cents is None:
+    # What is actually charged: after discounts (subtotal_cents is before them), before tax.
+    due, tax = invoice.get("amount_due_cents"), invoice.get("tax_cents")
+    tax = 0 if tax is None else tax
+    for field, value in (("amount_due_cents", due), ("tax_cents", tax)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ProviderResponseError(
+                NAME, f"GET {SUBSCRIPTION_PATH} next_invoice.{field} is {str(value)[:20]!r}, expected whole cents"
+            )
+    cents = due - tax
+    if cents <= 0:
         raise ProviderResponseError(NAME, UNPRICEABLE)
     # An annual invoice pays for twelve monthly credit refills, not one.
     billed = _PERIOD_MONTHS.get(str(sub.get("billing_period")), 1)
@@ -228,6 +240,16 @@ def _bad(message: str) -> ProviderResponseError:
     return ProviderResponseError(NAME, message)
 
 
+def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
+    """The analytics and request counts answering in shape, and where the price of a credit comes from."""
+
+    def price() -> str:
+        usd, source = price_per_1k_credits(http, settings, policy)
+        return f"${usd:.4f} per 1,000 credits ({source})"
+
+    return [yesterday_fetched(fetch, http, settings, policy), probe("price", price)]
+
+
 PROVIDER = Provider(
     name=NAME,
     label=LABEL,
@@ -238,4 +260,5 @@ PROVIDER = Provider(
     configured=configured,
     client=client,
     fetch=fetch,
+    doctor=doctor,
 )

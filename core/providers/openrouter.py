@@ -21,11 +21,13 @@ from typing import Any
 import httpx
 
 from core.config import Settings
-from core.errors import ConfigError, ProviderError, ProviderResponseError
-from core.http import DEFAULT_POLICY, RetryPolicy, make_client, one_line, request_json
+from core.errors import ProviderAuthError, ProviderError, ProviderResponseError
+from core.http import DEFAULT_POLICY, RetryPolicy, request_json
 from core.money import parse_usd
+from core.providers._checks import probe, yesterday_fetched
+from core.providers._keyed import keyed
 from core.providers._lines import LineBuilder, parse_count, sum_counts
-from core.providers.contract import REQUESTS, Fetched, IndependentTotal, Provider
+from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
 
 NAME = "openrouter"
 LABEL = "OpenRouter"
@@ -36,10 +38,16 @@ AUTH_HINT = (
 )
 ACTIVITY = "/activity"
 HISTORY_DAYS = 30  # /activity forgets: it only covers the last 30 completed UTC days
+WORKSPACES_PAGE = 100  # the largest page GET /workspaces gives
 
 
-def configured(settings: Settings) -> bool:
-    return bool(settings.openrouter_management_key)
+configured, client = keyed(
+    "openrouter_management_key",
+    "openrouter_base_url",
+    KEY_ENV,
+    AUTH_HINT,
+    lambda key: {"Authorization": f"Bearer {key}"},
+)
 
 
 def coverage(first: date, last: date, today: date) -> tuple[date, date] | None:
@@ -48,23 +56,13 @@ def coverage(first: date, last: date, today: date) -> tuple[date, date] | None:
     return (first, last) if first <= last else None
 
 
-def client(settings: Settings, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    if not settings.openrouter_management_key:
-        raise ConfigError(f"{KEY_ENV} is not set; {AUTH_HINT}")
-    headers = {"Authorization": f"Bearer {settings.openrouter_management_key}"}
-    return make_client(settings.openrouter_base_url, headers, transport)
-
-
 def fetch(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
 ) -> Fetched:
     """Daily cost lines for the UTC days ``first``..``last`` (inclusive) that ``/activity`` still covers."""
     if first > last:
         return Fetched([])
-    try:
-        body = request_json(http, NAME, "GET", ACTIVITY, policy=policy, auth_hint=AUTH_HINT)
-    except ProviderError as exc:  # keep the message one clean line, whatever the error body held
-        raise type(exc)(NAME, one_line(exc.reason, settings.openrouter_management_key), status=exc.status) from None
+    body = request_json(http, NAME, "GET", ACTIVITY, policy=policy, auth_hint=AUTH_HINT)
     lines = LineBuilder(NAME)
     counts: list[tuple[tuple[date, str], int]] = []
     for day, model, cost, requests in _parse(body):
@@ -89,7 +87,7 @@ def _parse(body: Any) -> list[tuple[date, str, Decimal, int]]:
         try:
             cost = parse_usd(row.get("usage"), what=f"usage of {model!r}"[:80])
         except ValueError as exc:
-            raise ProviderResponseError(NAME, one_line(str(exc))) from None
+            raise ProviderResponseError(NAME, str(exc)) from None
         parsed.append((_day(row.get("date")), model, cost, _count(row.get("requests"), model)))
     return parsed
 
@@ -121,44 +119,109 @@ def independent_total(
 ) -> IndependentTotal | None:
     """The month-to-date usage OpenRouter counts on every key (``GET /keys``: ``usage_monthly``, current UTC month).
 
+    ``/keys`` lists one workspace at a time (the default one unless ``workspace_id`` is given) while ``/activity``
+    spans all of them, so the keys of every workspace ``GET /workspaces`` lists are added up. When the key may not
+    list workspaces, the total covers the default workspace only and says so in ``scope``. Keys deleted during the
+    month are listed nowhere: their usage is missing from this total.
+
     Only the current month has such a counter; for a closed month OpenRouter keeps no independent total (None).
     The counter includes today, which ``/activity`` does not cover yet, so today's ``usage_daily`` is taken off.
     """
     today = datetime.now(UTC).date()
     if (first.year, first.month) != (today.year, today.month):
         return None
-    total, offset, seen = Decimal(0), 0, set()
-    secret = settings.openrouter_management_key
-    for _ in range(100):
-        try:
-            body = request_json(
-                http,
-                NAME,
-                "GET",
-                "/keys",
-                params={"offset": offset, "include_disabled": "true"},
-                policy=policy,
-                auth_hint=AUTH_HINT,
+    try:
+        workspaces: list[str | None] = [None, *_workspace_ids(http, policy)]
+        scope = None
+    except ProviderError as exc:
+        if exc.status not in (403, 404):
+            raise
+        workspaces, scope = [None], DEFAULT_WORKSPACE_ONLY
+    total, seen = Decimal(0), set()
+    for workspace in workspaces:
+        for key in _keys(http, workspace, policy):
+            if key["hash"] in seen:
+                continue  # the default workspace's keys come back when it is listed by id too
+            seen.add(key["hash"])
+            # Like for like: /activity does not cover today yet, so today's usage is left out.
+            total += _usd(key, "usage_monthly") - _usd(key, "usage_daily")
+    where = "every workspace" if scope is None else "the default workspace"
+    source = f"GET /keys usage_monthly - usage_daily (sum over the keys of {where}, month to date without today)"
+    return IndependentTotal(total, source, scope)
+
+
+DEFAULT_WORKSPACE_ONLY = "default workspace only"
+MAX_PAGES = 100
+
+
+def _workspace_ids(http: httpx.Client, policy: RetryPolicy) -> list[str]:
+    """Every workspace id, paged by ``offset`` until ``total_count`` are listed (a short listing fails)."""
+    ids: list[str] = []
+    for _ in range(MAX_PAGES):
+        params = {"offset": len(ids), "limit": WORKSPACES_PAGE}
+        body = request_json(http, NAME, "GET", "/workspaces", params=params, policy=policy, auth_hint=AUTH_HINT)
+        rows = body.get("data") if isinstance(body, dict) else None
+        total = body.get("total_count") if isinstance(body, dict) else None
+        if not isinstance(rows, list) or isinstance(total, bool) or not isinstance(total, int):
+            raise ProviderResponseError(NAME, "GET /workspaces did not return data and total_count")
+        for row in rows:
+            if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not row["id"]:
+                raise ProviderResponseError(NAME, "GET /workspaces listed a workspace without an id")
+            ids.append(row["id"])
+        if len(ids) >= total:
+            return list(dict.fromkeys(ids))
+        if not rows:
+            raise ProviderResponseError(
+                NAME, f"GET /workspaces stopped short: {len(ids)} of the {total} workspaces it counts"
             )
-        except ProviderError as exc:
-            raise type(exc)(NAME, one_line(exc.reason, secret), status=exc.status) from None
-        keys = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(keys, list):
-            raise ProviderResponseError(NAME, "GET /keys returned no data list")
-        new = [k for k in keys if isinstance(k, dict) and k.get("hash") not in seen]
-        for key in new:
-            seen.add(key.get("hash"))
-            try:
-                # Like for like: /activity does not cover today yet, so today's usage is left out.
-                total += parse_usd(key.get("usage_monthly", 0), what="usage_monthly") - parse_usd(
-                    key.get("usage_daily", 0), what="usage_daily"
-                )
-            except ValueError:
-                raise ProviderResponseError(NAME, "GET /keys returned a key without a numeric usage_monthly") from None
-        if not new:  # the end, or a server that ignores offset
-            break
-        offset += len(keys)
-    return IndependentTotal(total, "GET /keys usage_monthly - usage_daily (sum over keys, month to date without today)")
+    raise ProviderResponseError(NAME, f"GET /workspaces did not end after {MAX_PAGES} pages")
+
+
+def _keys(http: httpx.Client, workspace: str | None, policy: RetryPolicy) -> list[dict[str, Any]]:
+    """Every key of a workspace (disabled ones too), paged by ``offset`` until a page comes back empty."""
+    keys: list[dict[str, Any]] = []
+    hashes: set[str] = set()
+    where = f"workspace {workspace}" if workspace else "the default workspace"
+    for _ in range(MAX_PAGES):
+        params: dict[str, Any] = {"offset": len(keys), "include_disabled": "true"}
+        if workspace:
+            params["workspace_id"] = workspace
+        body = request_json(http, NAME, "GET", "/keys", params=params, policy=policy, auth_hint=AUTH_HINT)
+        page = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(page, list):
+            raise ProviderResponseError(NAME, f"GET /keys of {where} returned no data list")
+        if not page:
+            return keys  # the end of the listing
+        for key in page:
+            if not isinstance(key, dict) or not isinstance(key.get("hash"), str):
+                raise ProviderResponseError(NAME, f"GET /keys of {where} listed a key without a hash")
+        if all(key["hash"] in hashes for key in page):
+            raise ProviderResponseError(NAME, f"GET /keys of {where} ignored offset {len(keys)} (the same keys again)")
+        hashes.update(key["hash"] for key in page)
+        keys += page
+    raise ProviderResponseError(NAME, f"GET /keys of {where} did not end after {MAX_PAGES} pages")
+
+
+def _usd(key: dict[str, Any], field: str) -> Decimal:
+    try:
+        return parse_usd(key.get(field), what=f"{field} of key {str(key.get('name') or key['hash'][:8])[:40]!r}")
+    except ValueError as exc:
+        raise ProviderResponseError(NAME, f"GET /keys: {exc}") from None
+
+
+def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
+    """A management key (``GET /key`` says so), and ``/activity`` answering in its shape."""
+
+    def kind() -> str:
+        body = request_json(http, NAME, "GET", "/key", policy=policy, auth_hint=AUTH_HINT)
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict) or not isinstance(data.get("is_management_key"), bool):
+            raise ProviderResponseError(NAME, "GET /key did not say whether the key is a management key")
+        if not data["is_management_key"]:
+            raise ProviderAuthError(NAME, f"{KEY_ENV} is an inference key; {AUTH_HINT}")
+        return f"{KEY_ENV} is a management key"
+
+    return [probe("key", kind), yesterday_fetched(fetch, http, settings, policy)]
 
 
 PROVIDER = Provider(
@@ -173,4 +236,5 @@ PROVIDER = Provider(
     fetch=fetch,
     window=coverage,
     independent_total=independent_total,
+    doctor=doctor,
 )

@@ -53,9 +53,10 @@ def upsert_runs(store: Store, conn: Connection, runs: Iterable[ScraperRun], *, k
         return 0
     stmt = store.insert(scraper_runs)
     columns = _UPDATED_ON_CONFLICT if keep_labels else (*_UPDATED_ON_CONFLICT, *_LABELS)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[scraper_runs.c.run_id], set_={c: stmt.excluded[c] for c in columns}
-    )
+    updates = {c: stmt.excluded[c] for c in columns}
+    # A listing that could not count a run's items must not erase the count an earlier read found.
+    updates["item_count"] = func.coalesce(stmt.excluded.item_count, scraper_runs.c.item_count)
+    stmt = stmt.on_conflict_do_update(index_elements=[scraper_runs.c.run_id], set_=updates)
     # executemany of one cached statement: a multi-VALUES insert of every row would pass the drivers' bound-parameter
     # limit (65,535 on PostgreSQL, 32,766 in stock SQLite builds) with a few thousand runs, and recompile each time.
     conn.execute(stmt, rows)

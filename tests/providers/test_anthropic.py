@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,20 @@ SETTINGS = Settings(anthropic_admin_key=KEY)
 FIRST, LAST = date(2026, 8, 1), date(2026, 8, 4)
 COSTS = "/v1/organizations/cost_report"
 CURSOR = "page_MjAyNi0wOC0wM1QwMDowMDowMFo="
-EMPTY_PAGE = {"data": [], "has_more": False, "next_page": None}
+
+
+def empty_days(request: httpx.Request) -> dict:
+    """A last page of empty daily buckets for the requested window (Anthropic lists days without cost)."""
+    first = date.fromisoformat(request.url.params["starting_at"][:10])
+    last = date.fromisoformat(request.url.params["ending_at"][:10])
+    days = [first + timedelta(days=i) for i in range((last - first).days)]
+    data = [
+        {"starting_at": f"{d}T00:00:00Z", "ending_at": f"{d + timedelta(days=1)}T00:00:00Z", "results": []}
+        for d in days
+    ]
+    return {"data": data, "has_more": False, "next_page": None}
+
+
 SONNET_INPUT = "Claude Sonnet 4 Usage - Input Tokens"
 
 
@@ -115,7 +128,7 @@ def test_fetch_sends_admin_key_version_and_utc_window():
 
 
 def test_long_range_is_split_into_windows_of_at_most_31_days():
-    server = FakeAnthropic(first_page=EMPTY_PAGE)
+    server = FakeAnthropic(first_page=empty_days)
     assert fetch(server, date(2026, 1, 1), date(2026, 3, 15)) == []
     windows = [(r.url.params["starting_at"], r.url.params["ending_at"]) for r in server.requests]
     assert windows == [
@@ -204,7 +217,7 @@ def test_missing_everything_is_unspecified():
         "has_more": False,
         "next_page": None,
     }
-    [line] = fetch(FakeAnthropic(first_page=page))
+    [line] = fetch(FakeAnthropic(first_page=page), FIRST, FIRST)
     assert (line.line_item, line.model, line.cost_usd) == ("(unspecified)", None, Decimal("0.01"))
 
 
@@ -309,3 +322,12 @@ def test_missing_key_is_a_config_error():
     assert anthropic.configured(SETTINGS)
     with pytest.raises(ConfigError, match="ANTHROPIC_ADMIN_KEY is not set"):
         anthropic.client(Settings())
+
+
+def test_a_cost_report_that_stops_short_of_the_window_fails():
+    page = load("cost_report_page2.json")
+    page["data"] = page["data"][:1]  # the last day is missing although has_more is false
+    server = FakeAnthropic()
+    server.routes[CURSOR] = page
+    error = fail(server, ProviderResponseError)
+    assert "stopped short" in str(error) and "2026-08-04" in str(error)

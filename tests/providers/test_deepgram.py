@@ -105,14 +105,32 @@ def test_unicode_and_html_looking_line_items_are_kept_verbatim():
 def test_usage_model_names_match_line_models_case_insensitively():
     lines = by_item(run(routes())[0])
     assert lines[(date(2026, 8, 18), "streaming::nova-3")].requests == 42  # "Nova-3": 40 (proj-a) + 2 (proj-b)
-    assert lines[(date(2026, 8, 18), "sync::aura-2")].requests == 0
 
 
-def test_request_counts_add_up_exactly_even_when_names_do_not_match():
+def test_usage_names_of_a_billed_model_family_count_on_its_line_item():
     lines = run(routes())[0]
     assert sum(line.requests for line in lines) == 40 + 7 + 3 + 2 + 5
-    unmatched = by_item(lines)[(date(2026, 8, 18), "aura-2-thalia-en (requests)")]
-    assert (unmatched.cost_usd, unmatched.requests, unmatched.model) == (Decimal(0), 7, "aura-2-thalia-en")
+    # usage says "aura-2-thalia-en" (a voice of Aura-2), billing says "sync::aura-2": one line, no zero-cost extra
+    assert by_item(lines)[(date(2026, 8, 18), "sync::aura-2")].requests == 7
+    assert not [line for line in lines if line.line_item.endswith("(requests)")]
+
+
+def test_usage_display_names_match_billing_line_items():
+    usage = load("usage_display_names.json")
+    billing = load("billing_display_names.json")
+    empty = load("empty_breakdown.json")
+    table = {
+        "/v1/projects/proj-a/usage/breakdown": usage,
+        "/v1/projects/proj-a/billing/breakdown": billing,
+        "/v1/projects/proj-b/usage/breakdown": empty,
+        "/v1/projects/proj-b/billing/breakdown": empty,
+    }
+    lines = by_item(run(routes(table))[0])
+    day = date(2026, 8, 18)
+    assert lines[(day, "streaming::nova-3")].requests == 120  # usage "Nova 3"
+    assert lines[(day, "async::nova-2")].requests == 30  # usage "Nova-2 General"
+    assert lines[(day, "sync::aura-2")].requests == 8  # usage "Aura -2"
+    assert len(lines) == 3
 
 
 def test_rows_outside_the_window_are_dropped():

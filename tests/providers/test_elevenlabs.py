@@ -131,6 +131,7 @@ def test_request_counts_are_asked_per_day_and_model_in_milliseconds():
         "aggregation_interval": "day",
         "breakdown_type": "model",
         "metric": "request_count",
+        "include_workspace_metrics": "true",  # the whole workspace, like the credits; default is the key's user
     }
 
 
@@ -193,7 +194,7 @@ def test_request_counts_are_attached_to_the_matching_day_and_model():
     assert lines[(FIRST, "eleven_multilingual_v2 / text-to-speech")].requests == 12
     assert lines[(FIRST, "scribe_v1 / speech-to-text")].requests == 4
     assert lines[(LAST, "eleven_multilingual_v2 / text-to-speech")].requests == 30
-    assert lines[(LAST, "sound-effects")].requests == 0  # no model, so no count can match; the provider does count
+    assert lines[(LAST, "sound-effects")].requests is None  # no model, so no count can match: unknown, not 0
 
 
 @pytest.mark.parametrize("status", [404, 410])
@@ -245,6 +246,27 @@ def test_price_is_derived_from_the_subscription_invoice_when_not_configured():
     assert price(fake) == (Decimal("0.22"), "subscription: creator plan $22.00 / 100,000 credits")
     line = by_item(run(fake, settings=UNPRICED))[(FIRST, "eleven_multilingual_v2 / text-to-speech")]
     assert line.cost_usd == Decimal("0.02761")  # 125.5 x 0.22 / 1000
+
+
+def test_price_is_what_the_invoice_charges_after_discounts_before_tax():
+    # subtotal $22.00 before a 10% discount; $19.80 after it, plus $3.96 VAT: $23.76 due
+    usd, why = price(api(subscription="subscription_discounted"))
+    assert usd == Decimal("0.198")  # 1980 cents / 100,000 credits, not the undiscounted 2200
+    assert why == "subscription: creator plan $19.80 / 100,000 credits"
+
+
+@pytest.mark.parametrize(
+    "change", [{"amount_due_cents": None}, {"amount_due_cents": "2200"}, {"tax_cents": -1}], ids=["none", "text", "neg"]
+)
+def test_an_invoice_amount_that_is_not_whole_cents_fails_naming_the_field(change):
+    sub = _creator(**{f"invoice_{k}": v for k, v in change.items()})
+    with pytest.raises(ProviderResponseError, match=f"next_invoice.{next(iter(change))}"):
+        price(api(subscription=sub))
+
+
+def test_a_subscription_in_another_currency_fails_the_fetch_instead_of_storing_unpriced_credits():
+    with pytest.raises(ProviderResponseError, match="currency is 'eur'"):
+        run(api(subscription=_creator(currency="eur")), settings=UNPRICED)
 
 
 def test_price_uses_the_setting_and_names_it():

@@ -27,7 +27,6 @@ COSTS = "/v1/organization/costs"
 USAGE = "/v1/organization/usage/completions"
 COSTS_CURSOR = "page_AAAAAGiL1zwAAAAA"
 USAGE_CURSOR = "page_AAAAAGiMKDwAAAAA"
-EMPTY_PAGE = {"object": "page", "data": [], "has_more": False, "next_page": None}
 
 
 def load(name: str) -> Any:
@@ -49,13 +48,25 @@ class FakeOpenAI:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        reply = self.routes[(request.url.path, request.url.params.get("page"))]
+        route = (request.url.path, request.url.params.get("page"))
+        if route not in self.routes and "/v1/organization/usage/" in request.url.path:
+            return httpx.Response(200, json=empty_buckets(request))  # another usage endpoint, nothing used there
+        reply = self.routes[route]
         if callable(reply):
             reply = reply(request)
         return reply if isinstance(reply, httpx.Response) else httpx.Response(200, json=reply)
 
     def sent(self, path: str) -> list[httpx.Request]:
         return [r for r in self.requests if r.url.path == path]
+
+
+def empty_buckets(request: httpx.Request) -> dict:
+    """A last page of empty daily buckets covering the requested window, as OpenAI lists days without usage."""
+    start, end = int(request.url.params["start_time"]), int(request.url.params["end_time"])
+    data = [
+        {"object": "bucket", "start_time": t, "end_time": t + 86400, "results": []} for t in range(start, end, 86400)
+    ]
+    return {"object": "page", "data": data, "has_more": False, "next_page": None}
 
 
 def fetch(
@@ -119,7 +130,7 @@ def test_fetch_sends_admin_key_and_utc_window():
 
 
 def test_long_range_is_split_into_windows_of_at_most_31_days():
-    server = FakeOpenAI(costs=EMPTY_PAGE, usage=EMPTY_PAGE)
+    server = FakeOpenAI(costs=empty_buckets, usage=empty_buckets)
     assert fetch(server, date(2026, 1, 1), date(2026, 3, 15)) == []
     windows = [(int(r.url.params["start_time"]), int(r.url.params["end_time"])) for r in server.sent(COSTS)]
     day = 86400
@@ -185,8 +196,7 @@ def test_requests_per_day_equal_the_sum_of_num_model_requests():
             expected[day] += sum(r["num_model_requests"] for r in bucket["results"])
     got: dict[date, int] = defaultdict(int)
     for line in fetch(FakeOpenAI()):
-        assert line.requests is not None
-        got[line.day] += line.requests
+        got[line.day] += line.requests or 0
     assert dict(got) == {d: n for d, n in expected.items() if n}
     assert got[date(2026, 8, 1)] == 17
 
@@ -195,7 +205,7 @@ def test_requests_go_to_the_first_line_of_their_model():
     lines = by_key(fetch(FakeOpenAI()))
     assert lines[(date(2026, 8, 1), "gpt-4o-2024-08-06, input")].requests == 5
     assert lines[(date(2026, 8, 1), "gpt-4o-2024-08-06, output")].requests == 0
-    assert lines[(date(2026, 8, 2), "Text tokens")].requests == 0
+    assert lines[(date(2026, 8, 2), "Text tokens")].requests is None  # no usage endpoint counts it: unknown
 
 
 def test_requests_without_a_cost_line_get_a_zero_cost_line():
@@ -304,6 +314,77 @@ def test_usage_failure_fails_the_whole_fetch():
     server = FakeOpenAI(usage=httpx.Response(503, json={"error": {"message": "unavailable"}}))
     fail(server, ProviderUnavailable)
     assert len(server.sent(COSTS)) == 2  # costs were read, but nothing is returned without the counts
+
+
+# --- the real forms (issue 12) ---------------------------------------------------------------------------------------
+
+REAL_DAY = date(2026, 8, 1)
+
+
+def real_server() -> FakeOpenAI:
+    server = FakeOpenAI(costs=load("costs_real_forms.json"), usage=load("usage_real_completions.json"))
+    for kind in ("embeddings", "images", "file_search_calls", "code_interpreter_sessions"):
+        server.routes[(f"/v1/organization/usage/{kind}", None)] = load(f"usage_real_{kind}.json")
+    return server
+
+
+def test_a_line_item_split_per_project_is_summed_exactly_even_with_odd_amount_strings():
+    lines = by_key(fetch(real_server(), REAL_DAY, date(2026, 8, 2)))
+    # 0.06 + "0.0400000000000000000000000000000000000001" (39 decimals); "0E-6176" is zero
+    assert lines[(REAL_DAY, "gpt-4o-2024-08-06, input")].cost_usd == Decimal("0.1000000000000000000000000000")
+    assert lines[(REAL_DAY, "gpt-4o-2024-08-06, output")].cost_usd == 0
+
+
+def test_request_counts_come_from_every_usage_endpoint_that_has_them():
+    server = real_server()
+    lines = by_key(fetch(server, REAL_DAY, date(2026, 8, 2)))
+    assert lines[(REAL_DAY, "text-embedding-3-small")].requests == 250  # embeddings
+    assert lines[(REAL_DAY, "dall-e-3, 1024x1024 standard")].requests == 1  # images
+    assert lines[(REAL_DAY, "assistants api | file search")].requests == 6  # file_search_calls num_requests
+    assert lines[(REAL_DAY, "assistants api | code interpreter")].requests == 2  # code_interpreter_sessions
+    asked = {r.url.path.rsplit("/", 1)[1] for r in server.requests if "/usage/" in r.url.path}
+    assert asked == {
+        "completions",
+        "embeddings",
+        "moderations",
+        "images",
+        "audio_speeches",
+        "audio_transcriptions",
+        "code_interpreter_sessions",
+        "file_search_calls",
+    }
+
+
+def test_real_line_item_forms_are_attributed_to_their_model():
+    lines = by_key(fetch(real_server(), REAL_DAY, date(2026, 8, 2)))
+    fine_tuned = lines[(REAL_DAY, "ft-gpt-4o-2024-08-06, input")]
+    assert (fine_tuned.model, fine_tuned.requests) == ("ft-gpt-4o-2024-08-06", 4)  # usage "ft:gpt-4o-...:acme::id"
+    evals = lines[(REAL_DAY, "evals | gpt-4o-mini-2024-07-18, input")]
+    plain = lines[(REAL_DAY, "gpt-4o-mini-2024-07-18, input")]
+    assert evals.model == plain.model == "gpt-4o-mini-2024-07-18"
+    assert (plain.requests, evals.requests) == (11, 0)  # the plain model line carries the model's count once
+    assert lines[(REAL_DAY, "gpt-4o-2024-08-06, input")].requests == 9
+
+
+def test_a_line_no_endpoint_counts_has_unknown_requests_not_zero():
+    lines = by_key(fetch(real_server(), REAL_DAY, date(2026, 8, 2)))
+    assert lines[(REAL_DAY, "Text tokens")].requests is None
+    assert sum(line.requests or 0 for line in lines.values()) == 9 + 4 + 11 + 250 + 1 + 6 + 2
+
+
+def test_a_listing_that_stops_short_of_the_window_fails():
+    page = load("costs_real_forms.json")
+    page["data"].pop()  # 2026-08-02 is missing although the cursor says there is nothing more
+    server = real_server()
+    server.routes[(COSTS, None)] = page
+    error = fail_between(server, REAL_DAY, date(2026, 8, 2))
+    assert "stopped short" in str(error) and "2026-08-02" in str(error)
+
+
+def fail_between(server, first: date, last: date) -> ProviderResponseError:
+    with pytest.raises(ProviderResponseError) as info:
+        fetch(server, first, last)
+    return info.value
 
 
 # --- configuration --------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -204,3 +204,76 @@ def test_error_message_is_one_line_and_never_echoes_the_key():
 def test_unexpected_payload_shapes_raise_response_error(payload, reason):
     exc, _ = fail(lambda r: httpx.Response(200, json=payload), ProviderResponseError)
     assert reason in str(exc)
+
+
+# --- the independent total: every workspace's keys (issue 12) ------------------------------------------------------
+
+WS_DEFAULT, WS_RESEARCH = "0df9e665-d932-5740-b2c7-b52af166bc11", "550e8400-e29b-41d4-a716-446655440000"
+EMPTY = {"data": []}
+
+
+def keys_api(workspaces: bool | httpx.Response = True):
+    """/workspaces in two pages; /keys per workspace (the default one without workspace_id), each ending empty."""
+
+    def answer(request: httpx.Request):
+        q = request.url.params
+        if request.url.path.endswith("/workspaces"):
+            if isinstance(workspaces, httpx.Response):
+                return workspaces
+            return load("workspaces_page1.json" if q.get("offset") == "0" else "workspaces_page2.json")
+        if q.get("offset") != "0":
+            return EMPTY
+        return load("keys_research.json") if q.get("workspace_id") == WS_RESEARCH else load("keys_default.json")
+
+    return answer
+
+
+def total(answer):
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        reply = answer(request)
+        return reply if isinstance(reply, httpx.Response) else httpx.Response(200, json=reply)
+
+    today = datetime.now(UTC).date()
+    settings = Settings(openrouter_management_key=KEY)
+    with openrouter.client(settings, transport=httpx.MockTransport(handler)) as http:
+        return openrouter.independent_total(http, today.replace(day=1), today, settings, NO_SLEEP), seen
+
+
+def test_the_total_adds_up_the_keys_of_every_workspace():
+    found, seen = total(keys_api())
+    # Production 25.5 - 1.5, the disabled "Old laptop" "0.25", Research's Notebook 10.125 - 0.125
+    assert found.usd == Decimal("34.25") and found.scope is None
+    asked = {r.url.params.get("workspace_id") for r in seen if r.url.path.endswith("/keys")}
+    assert asked == {None, WS_DEFAULT, WS_RESEARCH}
+    assert all(r.url.params["include_disabled"] == "true" for r in seen if r.url.path.endswith("/keys"))
+
+
+def test_without_access_to_workspaces_the_total_says_it_covers_the_default_one_only():
+    refused = httpx.Response(403, json={"error": {"code": 403, "message": "Forbidden"}})
+    found, _ = total(keys_api(workspaces=refused))
+    assert found.usd == Decimal("24.25") and found.scope == "default workspace only"
+
+
+def test_a_workspace_listing_short_of_its_total_count_fails():
+    def answer(request):
+        if request.url.path.endswith("/workspaces"):
+            return (
+                load("workspaces_page1.json") if request.url.params["offset"] == "0" else {"data": [], "total_count": 2}
+            )
+        return keys_api()(request)
+
+    with pytest.raises(ProviderResponseError, match="stopped short: 1 of the 2 workspaces"):
+        total(answer)
+
+
+def test_a_keys_listing_that_ignores_offset_fails_instead_of_ending_early():
+    def answer(request):
+        if request.url.path.endswith("/keys"):
+            return load("keys_default.json")  # the same page whatever the offset
+        return keys_api()(request)
+
+    with pytest.raises(ProviderResponseError, match="ignored offset 2"):
+        total(answer)
