@@ -19,15 +19,15 @@ class Kpi:
     delta_usd: Decimal | None
 
 
-def kpi(store: Store, period: str, today: date, provider: str | None = None) -> Kpi:
+def kpi(store: Store, period: str, today: date, provider: str | None = None, owners=None) -> Kpi:
     """The Total-spent card: the period's total and its change against the previous equal period."""
-    current = spend.summary(store, period, today, provider)
+    current = spend.summary(store, period, today, provider, owners)
     window = previous_window(period, today)
     if window is None:
         return Kpi(current, None, None)
-    previous, _, _ = spend.totals(store, window[0], window[1], provider)
+    previous, _, _ = spend.totals(store, window[0], window[1], provider, owners)
     return Kpi(current, previous, current.total_cost_usd - previous)
 
 
-def chart(store: Store, range_: str, today: date, provider: str | None = None) -> list[ChartPoint]:
-    return spend.chart(store, range_, today, provider)
+def chart(store: Store, range_: str, today: date, provider: str | None = None, owners=None) -> list[ChartPoint]:
+    return spend.chart(store, range_, today, provider, owners)

@@ -27,10 +27,12 @@ def _sources(provider: str | None) -> tuple[bool, bool]:
     return provider == APIFY, provider != APIFY
 
 
-def _runs_between(first: date | None, last: date):
+def _runs_between(first: date | None, last: date, owners: tuple[str, ...] | None = None):
     where = [scraper_runs.c.created_at < day_start(last + timedelta(days=1))]
     if first is not None:
         where.append(scraper_runs.c.created_at >= day_start(first))
+    if owners is not None:  # runs are per person; the daily lines (LLM providers) are team-wide, always included
+        where.append(scraper_runs.c.user_id.in_(owners))
     return where
 
 
@@ -43,13 +45,13 @@ def _lines_between(first: date | None, last: date, provider: str | None):
     return where
 
 
-def totals(store: Store, first: date | None, last: date, provider: str | None = None):
+def totals(store: Store, first: date | None, last: date, provider: str | None = None, owners=None):
     """(cost, runs, requests) between two inclusive days; ``requests`` is None when no line has a count."""
     use_runs, use_lines = _sources(provider)
     cost, runs, requests = ZERO, 0, None
     with store.engine.connect() as conn:
         if use_runs:
-            q = select(func.sum(scraper_runs.c.cost_usd), func.count()).where(*_runs_between(first, last))
+            q = select(func.sum(scraper_runs.c.cost_usd), func.count()).where(*_runs_between(first, last, owners))
             run_cost, runs = conn.execute(q).one()
             cost += run_cost or ZERO
         if use_lines:
@@ -61,14 +63,14 @@ def totals(store: Store, first: date | None, last: date, provider: str | None = 
     return cost, runs, None if requests is None else int(requests)
 
 
-def summary(store: Store, period: str, today: date, provider: str | None = None) -> Summary:
+def summary(store: Store, period: str, today: date, provider: str | None = None, owners=None) -> Summary:
     """Total spend and counts for ``day`` | ``week`` | ``month`` | ``all`` ending ``today`` (UTC)."""
     first, last = period_window(period, today)
-    cost, runs, requests = totals(store, first, last, provider)
+    cost, runs, requests = totals(store, first, last, provider, owners)
     return Summary(period, first, last, cost, runs, requests)
 
 
-def daily_series(store: Store, first: date, last: date, provider: str | None = None) -> list[ChartPoint]:
+def daily_series(store: Store, first: date, last: date, provider: str | None = None, owners=None) -> list[ChartPoint]:
     """One point per day from ``first`` to ``last``, oldest first, days without spend present with 0."""
     use_runs, use_lines = _sources(provider)
     by_day: dict[date, list] = {}
@@ -77,7 +79,7 @@ def daily_series(store: Store, first: date, last: date, provider: str | None = N
             day = func.date(scraper_runs.c.created_at, type_=Date)
             q = (
                 select(day, func.sum(scraper_runs.c.cost_usd), func.count())
-                .where(*_runs_between(first, last))
+                .where(*_runs_between(first, last, owners))
                 .group_by(day)
             )
             for d, cost, runs in conn.execute(q):
@@ -100,10 +102,10 @@ def daily_series(store: Store, first: date, last: date, provider: str | None = N
     return points
 
 
-def chart(store: Store, range_: str, today: date, provider: str | None = None) -> list[ChartPoint]:
+def chart(store: Store, range_: str, today: date, provider: str | None = None, owners=None) -> list[ChartPoint]:
     """The Overview's chart: every day of ``7d`` | ``30d`` | ``90d`` ending today."""
     days = range_days(range_, today)
-    return daily_series(store, days[0], days[-1], provider)
+    return daily_series(store, days[0], days[-1], provider, owners)
 
 
 def first_activity(store: Store) -> date | None:
@@ -115,12 +117,12 @@ def first_activity(store: Store) -> date | None:
     return min(days) if days else None
 
 
-def daily_by_provider(store: Store, first: date, last: date) -> dict[str, dict[date, Decimal]]:
+def daily_by_provider(store: Store, first: date, last: date, owners=None) -> dict[str, dict[date, Decimal]]:
     """Cost per provider per day between two inclusive days (Apify from runs, the others from daily lines)."""
     out: dict[str, dict[date, Decimal]] = {}
     with store.engine.connect() as conn:
         day = func.date(scraper_runs.c.created_at, type_=Date)
-        q = select(day, func.sum(scraper_runs.c.cost_usd)).where(*_runs_between(first, last)).group_by(day)
+        q = select(day, func.sum(scraper_runs.c.cost_usd)).where(*_runs_between(first, last, owners)).group_by(day)
         for d, cost in conn.execute(q):
             out.setdefault(APIFY, {})[d] = cost or ZERO
         q = (

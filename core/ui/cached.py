@@ -22,13 +22,13 @@ TTL = 60
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def kpi(_store: Store, url: str, period: str, today: date, provider: str | None) -> dashboard.Kpi:
-    return dashboard.kpi(_store, period, today, provider)
+def kpi(_store: Store, url: str, period: str, today: date, provider: str | None, owners=None) -> dashboard.Kpi:
+    return dashboard.kpi(_store, period, today, provider, owners)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def chart(_store: Store, url: str, range_: str, today: date, provider: str | None) -> list[ChartPoint]:
-    return dashboard.chart(_store, range_, today, provider)
+def chart(_store: Store, url: str, range_: str, today: date, provider: str | None, owners=None) -> list[ChartPoint]:
+    return dashboard.chart(_store, range_, today, provider, owners)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
