@@ -1,0 +1,46 @@
+"""What the HTTP layer needs, built once per process on first use: settings, the store, the throttle."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from core.config import Settings, load_settings
+from core.errors import SpendError
+from core.store.db import Store, open_store
+from core.web.throttle import Throttle
+
+log = logging.getLogger("spendboard.auth")
+
+
+@dataclass
+class Web:
+    settings: Settings
+    store: Store
+    throttle: Throttle = field(default_factory=Throttle)
+
+
+_lock = threading.Lock()
+_web: Web | None = None
+
+
+def web() -> Web | None:
+    """The process's ``Web``; None while the configuration is wrong (the pages then show the error themselves)."""
+    global _web
+    if _web is None:
+        with _lock:
+            if _web is None:
+                try:
+                    settings = load_settings()
+                    _web = Web(settings, open_store(settings.database_url))
+                except SpendError as exc:
+                    log.error("sign-in layer inactive until the configuration is fixed: %s", exc)
+                    return None
+    return _web
+
+
+def use(value: Web | None) -> None:
+    """Replace the process's ``Web`` (tests build their own)."""
+    global _web
+    _web = value
