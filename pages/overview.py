@@ -12,10 +12,11 @@ from core.status import openrouter_stale_days
 from core.ui import cached
 from core.ui.actions import render_actions
 from core.ui.auth import require
+from core.ui.people import whose_runs
 from core.ui.services import remembered, services, t
 
 svc = services()
-require(svc.settings, t)
+allowed = require(svc.settings, t)
 today = utc_today()
 st.title(t("nav_overview"))
 render_actions(svc, collect_month=None, send_month=last_complete_month(today))
@@ -26,7 +27,7 @@ if not cached.has_data(svc.store, url):
     st.info(t("empty_body"))
     configured = [name for name, p in registry().items() if p.configured(svc.settings)]
     st.caption(t("configured_providers", names=", ".join(configured)) if configured else t("none_configured"))
-    if st.button(t("load_demo"), key="load_demo", type="primary"):
+    if allowed.admin and st.button(t("load_demo"), key="load_demo", type="primary"):
         result = load_demo_data(svc.store, utc_now())
         cached.clear()
         st.success(t("demo_loaded", runs=result.runs, lines=result.lines))
@@ -39,6 +40,7 @@ if stale is not None:
 if cached.has_demo(svc.store, url):
     st.warning(t("demo_banner"), icon=":material/science:")
 
+owners = whose_runs(svc, t, allowed, team_wide_note=True)  # one's own scraper runs by default
 ALL = "all"
 providers = [ALL, *NAMES]
 card_col, period_col, provider_col = st.columns([2, 1, 1], vertical_alignment="top")
@@ -60,7 +62,7 @@ with provider_col:
     )
 provider = None if provider == ALL else provider
 
-card = cached.kpi(svc.store, url, period, today, provider)
+card = cached.kpi(svc.store, url, period, today, provider, owners)
 counts = [t("runs_count", n=f"{card.summary.total_runs:,}")]
 if card.summary.total_requests is not None:
     counts.append(t("requests_count", n=f"{card.summary.total_requests:,}"))
@@ -88,7 +90,7 @@ with range_col:
         format_func=lambda r: t("range_days", n=RANGES[r]),
         on_change=remembered("range", "30d"),
     )
-points = cached.chart(svc.store, url, range_, today, provider)
+points = cached.chart(svc.store, url, range_, today, provider, owners)
 runs = sum(p.runs for p in points)
 requests = [p.requests for p in points if p.requests is not None]
 subtitle = t("runs_over_period", n=f"{runs:,}")

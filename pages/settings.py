@@ -8,10 +8,11 @@ from core.periods import utc_now
 from core.status import openrouter_stale_days, provider_states
 from core.ui.actions import last_collection_caption
 from core.ui.auth import require
+from core.ui.people import render_access, render_people
 from core.ui.services import services, t
 
 svc = services()
-require(svc.settings, t)
+allowed = require(svc.settings, t)
 s = svc.settings
 st.title(t("settings_title"))
 
@@ -66,7 +67,5 @@ if notion.configured(s):
 else:
     st.write(t("notion_off"))
 
-st.subheader(t("app_access"))
-st.write(t("access_password") if s.app_password else t("access_open"))
-if s.report_secret_token:
-    st.write(t("access_token"))
+render_access(svc, t, allowed)
+render_people(svc, t, allowed)  # admins: who runs what, and who did what
