@@ -33,8 +33,9 @@ REPORT_PATH = "/report"
 SIGNED_IN_ONLY = ("/_stcore/metrics", "/_stcore/script-health-check", "/_stcore/agent/")
 # Answer a signed-in browser or a report reader.
 WITH_ANY_ACCESS = ("/media/", "/_stcore/upload_file")
-# Never a page: Streamlit's internals and assets, the sign-in routes.
-NOT_PAGES = ("/_stcore/", "/static/", "/media/", "/component/", "/app/static/", "/auth/", "/oauth2callback")
+# Never a page: Streamlit's internals and assets, the sign-in routes. The frontend of a deep link such as /report
+# also probes /report/_stcore/health (to find the base path), so these count anywhere in the path.
+NOT_PAGES = ("/_stcore/", "/static/", "/media/", "/component/", "/auth/", "/oauth2callback")
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -86,9 +87,14 @@ def signed_in(w: Web, cookies: dict[str, str]) -> bool:
 
 
 def _is_page(scope: Scope, path: str) -> bool:
-    if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or path.startswith(NOT_PAGES):
+    if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or _within(path, NOT_PAGES):
         return False
     return "." not in path.rsplit("/", 1)[-1]  # favicon.png, manifest.json ... are assets
+
+
+def _within(path: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether ``path`` is under one of ``prefixes``, at the root or below a page path (/report/_stcore/...)."""
+    return any(p in path for p in prefixes)
 
 
 def _without_token(scope: Scope) -> str:
@@ -111,9 +117,9 @@ class Gate:
             path = path[len(base) :] or "/"
         cookies = _cookies(scope)
 
-        if path.startswith(SIGNED_IN_ONLY) or path.startswith(WITH_ANY_ACCESS):
+        if _within(path, SIGNED_IN_ONLY) or _within(path, WITH_ANY_ACCESS):
             allowed = await run_in_threadpool(signed_in, w, cookies)
-            if not allowed and path.startswith(WITH_ANY_ACCESS):
+            if not allowed and _within(path, WITH_ANY_ACCESS):
                 allowed = report_cookie_valid(w.settings, cookies.get(REPORT_COOKIE))
             if not allowed:
                 if scope["type"] == "websocket":

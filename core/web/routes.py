@@ -26,7 +26,7 @@ PASSWORD_PATH = "/auth/password"
 MAX_BODY = 8192
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # (no-referrer would make the browser send "Origin: null" with the form)
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
     "frame-ancestors 'none'",
@@ -114,9 +114,14 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 def _same_origin(request: Request) -> bool:
+    """Whether a POST comes from this site's own form (a browser says so; a client that sends neither header is
+    not a browser another site can drive)."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
+    if origin is None:
+        return True
     return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
