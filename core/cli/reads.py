@@ -74,7 +74,8 @@ def summary(args, ctx) -> int:
     from core.periods import utc_today
     from core.store import spend
 
-    result = spend.summary(ctx.store, args.period, utc_today(), args.provider, owners=_owners(args))
+    owners = _owners(args)  # checked before the database is opened
+    result = spend.summary(ctx.store, args.period, utc_today(), args.provider, owners=owners)
     if args.json:
         out(jsonout.dumps(jsonout.summary_json(result)))
     else:
@@ -87,7 +88,8 @@ def chart(args, ctx) -> int:
     from core.periods import utc_today
     from core.store import spend
 
-    points = spend.chart(ctx.store, args.range_, utc_today(), args.provider, owners=_owners(args))
+    owners = _owners(args)
+    points = spend.chart(ctx.store, args.range_, utc_today(), args.provider, owners=owners)
     if args.json:
         out(jsonout.dumps(jsonout.chart_json(points)))
     else:
@@ -102,13 +104,14 @@ def runs(args, ctx) -> int:
 
     if args.first and args.last and args.first > args.last:
         raise InputError(f"--from ({args.first}) is after --to ({args.last})")
+    owners = _owners(args)
     page = run_store.list_runs(
         ctx.store,
         first=args.first,
         last=args.last,
         scraper_id=args.scraper_id,
         source=args.source,
-        user_ids=_owners(args),
+        user_ids=owners,
         limit=args.limit,
         offset=args.offset,
     )
