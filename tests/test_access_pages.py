@@ -78,6 +78,13 @@ def test_nobody_signed_in_sees_only_the_provider_button():
     assert not at.metric and not at.dataframe
 
 
+def test_with_the_password_too_the_sign_in_screen_offers_both(monkeypatch):
+    monkeypatch.setenv("APP_PASSWORD", "pw-for-the-app")
+    at = as_user(None).run()
+    assert [b.label for b in at.button] == ["Sign in with Microsoft"]
+    assert any('href="/auth/password?next=/"' in m.value for m in at.markdown)
+
+
 def test_an_admin_sees_the_actions_and_everyone_s_runs_on_request():
     at = as_user(ADMIN).run()
     assert not at.exception

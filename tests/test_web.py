@@ -290,3 +290,16 @@ def test_a_streamlit_sign_in_cookie_opens_the_metrics_for_a_person_allowed_in(ma
     assert client.get("/_stcore/metrics").status_code == 404
     client.cookies.set("_streamlit_user", user_cookie("ana@example.com")[:-3] + "abc")  # a bad signature
     assert client.get("/_stcore/metrics").status_code == 404
+
+
+def test_with_the_configuration_wrong_the_revealing_endpoints_stay_closed(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "mysql://nope")
+    context.use(None)
+    app = Starlette(routes=[*ROUTES, Route("/{path:path}", _app_page)], middleware=MIDDLEWARE)
+    client = TestClient(app, follow_redirects=False)
+    try:
+        assert client.get("/_stcore/metrics").status_code == 404
+        assert client.get("/").text == "the app at /"  # the page itself shows the configuration error
+    finally:
+        context.use(None)

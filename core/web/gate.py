@@ -109,12 +109,14 @@ class Gate:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
-        w = web()
-        if w is None:
-            return await self.app(scope, receive, send)
         path, base = scope["path"], base_path()
         if base and (path == base or path.startswith(base + "/")):
             path = path[len(base) :] or "/"
+        w = web()
+        if w is None:  # configuration wrong: the pages say so; nothing revealing meanwhile
+            if _within(path, SIGNED_IN_ONLY) or _within(path, WITH_ANY_ACCESS):
+                return await self._not_found(scope, receive, send)
+            return await self.app(scope, receive, send)
         cookies = _cookies(scope)
 
         if _within(path, SIGNED_IN_ONLY) or _within(path, WITH_ANY_ACCESS):
@@ -122,9 +124,7 @@ class Gate:
             if not allowed and _within(path, WITH_ANY_ACCESS):
                 allowed = report_cookie_valid(w.settings, cookies.get(REPORT_COOKIE))
             if not allowed:
-                if scope["type"] == "websocket":
-                    return await send({"type": "websocket.close", "code": 1008})
-                return await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+                return await self._not_found(scope, receive, send)
 
         if not _is_page(scope, path):
             return await self.app(scope, receive, send)
@@ -141,6 +141,12 @@ class Gate:
                     response.delete_cookie(SESSION_COOKIE, path="/")
                 return await response(scope, receive, send)
         return await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _not_found(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            return await send({"type": "websocket.close", "code": 1008})
+        return await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
 
     async def _swap_token(self, w: Web, scope: Scope, receive: Receive, send: Send) -> None:
         from starlette.requests import Request
