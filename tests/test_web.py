@@ -303,3 +303,10 @@ def test_with_the_configuration_wrong_the_revealing_endpoints_stay_closed(monkey
         assert client.get("/").text == "the app at /"  # the page itself shows the configuration error
     finally:
         context.use(None)
+
+
+def test_a_token_on_another_page_is_taken_out_of_the_address_too(make):
+    client, _, _ = make(report_secret_token=TOKEN)
+    swap = client.get(f"/settings?token={TOKEN}")
+    assert swap.status_code == 303 and swap.headers["location"] == "/settings"
+    assert client.get("/settings", headers={"accept": "text/html"}).headers["location"].startswith("/auth/password")

@@ -1,8 +1,8 @@
 """The middleware in front of Streamlit (pure ASGI, so the WebSocket passes untouched).
 
-1. ``/report?token=...``: a valid token is swapped for a signed cookie and the browser is redirected to the same
-   address without it. The redirect replaces the history entry, so Back never returns to the token, and the token
-   never reaches the page, the logs of the page's own requests or a Referer.
+1. ``/report?token=...`` (or any page with a token): a valid token is swapped for a signed cookie and the browser is
+   redirected to the same address without it. The redirect replaces the history entry, so Back never returns to
+   the token, and the token never reaches the page, the logs of the page's own requests or a Referer.
 2. Streamlit endpoints that reveal something (``/_stcore/metrics``, the script health check, the agent API, media
    and uploads) answer 404 to a browser that is not signed in.
 3. With the team password as the only way in, a page load without a sign-in goes to the password form (a report
@@ -129,7 +129,7 @@ class Gate:
         if not _is_page(scope, path):
             return await self.app(scope, receive, send)
 
-        if path == REPORT_PATH and "token" in dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))):
+        if "token" in dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))):  # on any page
             return await self._swap_token(w, scope, receive, send)
 
         if w.settings.app_password and not w.settings.sso_providers:
