@@ -20,6 +20,7 @@ DEFAULT_DATABASE_URL = "sqlite:///data/spendboard.db"
 SECRETS_FILE = Path(".streamlit/secrets.toml")
 LANGUAGES = ("en", "fr")
 _EMAIL_RE = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$")
+_DOMAIN_RE = re.compile(r"^@[^@\s,<>]+\.[^@\s,<>]+$")
 
 
 def _secret(**kw):
@@ -58,6 +59,15 @@ class Settings:
     notion_summaries_db_id: str | None = None
     reconcile_tolerance_usd: Decimal = Decimal("0.01")  # |drift| at or under this is a match
     reconcile_small_drift_percent: Decimal = Decimal("2")  # |drift %| at or under this is a small drift
+    # Access (core.people, core.web): who is an admin, who may sign in, how long a password sign-in lasts.
+    admin_emails: tuple[str, ...] = ()  # addresses and/or "@domain" entries
+    viewer_emails: tuple[str, ...] = ()  # who may sign in with single sign-on (empty: anyone the provider signs in)
+    session_secret: str | None = _secret()  # signs Spendboard's cookies (default: [auth] cookie_secret)
+    session_days: int = 7  # a password sign-in (and a report link) lasts this long in the browser
+    # Single sign-on, read from the [auth] table of .streamlit/secrets.toml (Streamlit's st.login configuration):
+    # (name for st.login, label for the button); "default" is the provider configured directly under [auth].
+    sso_providers: tuple[tuple[str, str], ...] = ()
+    sso_cookie_secret: str | None = _secret()
 
     def secret_values(self) -> list[str]:
         """Every configured secret, so output can be checked (and scrubbed) for leaks."""
@@ -92,28 +102,71 @@ def _url_password(url: str) -> str | None:
 
 
 _URL_FIELDS = {f.name for f in fields(Settings) if f.name.endswith(("_base_url", "_api_url"))}
+_FROM_AUTH_TABLE = {"sso_providers", "sso_cookie_secret"}  # only from [auth] in secrets.toml, never the environment
+_PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+_PROVIDER_LABELS = {  # the identity provider's name on the sign-in button, from its metadata URL's host
+    "accounts.google.com": "Google",
+    "login.microsoftonline.com": "Microsoft",
+    "okta.com": "Okta",
+    "auth0.com": "Auth0",
+}
 
 
 def _env_name(name: str) -> str:
     return name.upper()
 
 
-def _read_secrets_file(path: Path | None) -> dict[str, str]:
+def _load_toml(path: Path | None) -> dict:
     if path is None or not path.is_file():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+def _read_secrets_file(path: Path | None) -> dict[str, str]:
+    data = _load_toml(path)
     return {k: str(v) for k, v in data.items() if isinstance(v, str | int | float)}
+
+
+def _sso(auth: object) -> dict[str, object]:
+    """Single sign-on as Streamlit's ``st.login`` reads it from ``[auth]``: the providers configured, checked for the
+    keys each one needs (so a missing key is named at start, not when someone clicks Sign in)."""
+    if not isinstance(auth, dict) or not auth:
+        return {}
+    providers: list[tuple[str, str]] = []
+    sections = [("default", auth)] + [(k, v) for k, v in auth.items() if isinstance(v, dict)]
+    for name, section in sections:
+        if not any(key in section for key in _PROVIDER_KEYS):
+            continue
+        where = "[auth]" if name == "default" else f"[auth.{name}]"
+        missing = [key for key in _PROVIDER_KEYS if not str(section.get(key) or "").strip()]
+        if missing:
+            raise ConfigError(f"{where} in secrets.toml lacks {', '.join(missing)} (see README > Sign-in)")
+        host = re.sub(r"^https?://([^/:]+).*$", r"\1", str(section["server_metadata_url"])).lower()
+        label = next((v for k, v in _PROVIDER_LABELS.items() if host == k or host.endswith("." + k)), None)
+        providers.append((name, label or (name.capitalize() if name != "default" else host)))
+    if not providers:
+        return {}
+    for key in ("redirect_uri", "cookie_secret"):
+        if not str(auth.get(key) or "").strip():
+            raise ConfigError(f"[auth] in secrets.toml lacks {key} (see README > Sign-in)")
+    if not str(auth["redirect_uri"]).rstrip("/").endswith("/oauth2callback"):
+        raise ConfigError(
+            "[auth] redirect_uri must end with /oauth2callback, e.g. https://spend.example.com/oauth2callback"
+        )
+    return {"sso_providers": tuple(providers), "sso_cookie_secret": str(auth["cookie_secret"])}
 
 
 def load_settings(environ: Mapping[str, str] | None = None, secrets_file: Path | None = SECRETS_FILE) -> Settings:
     """Read and validate every setting. Raises ``ConfigError`` naming the variable and what it expects."""
     env = dict(_read_secrets_file(secrets_file))
     env.update({k: v for k, v in (os.environ if environ is None else environ).items() if v != ""})
-    values: dict[str, object] = {}
+    values: dict[str, object] = _sso(_load_toml(secrets_file).get("auth"))
     for f in fields(Settings):
+        if f.name in _FROM_AUTH_TABLE:
+            continue
         raw = env.get(_env_name(f.name))
         if raw is None or not raw.strip():
             continue
@@ -145,6 +198,16 @@ def _parse(name: str, raw: str) -> object:
         if bad:
             raise ConfigError(f"{var} must be comma-separated email addresses (bad: {bad[0]!r})")
         return addresses
+    if name in ("admin_emails", "viewer_emails"):
+        entries = tuple(e.strip().lower() for e in raw.split(",") if e.strip())
+        bad = [e for e in entries if not (_EMAIL_RE.match(e) or _DOMAIN_RE.match(e))]
+        if bad:
+            raise ConfigError(f"{var} must be comma-separated addresses or @domain entries (bad: {bad[0]!r})")
+        return entries
+    if name == "session_days":
+        if not raw.isdigit() or not 1 <= int(raw) <= 365:
+            raise ConfigError(f"{var} must be a whole number of days from 1 to 365 (got {raw[:20]!r})")
+        return int(raw)
     if name == "report_email_from" and not re.search(r"[^@\s<]+@[^@\s>]+", raw):
         raise ConfigError(f"{var} must be an email address, e.g. 'Spendboard <reports@example.com>'")
     return raw

@@ -72,6 +72,9 @@ def record_scraper_run(
     _check_label(source, "source")
     with apify.client(settings, transport) as http:
         run = apify.get_run(http, run_id, source=source, policy=policy)
+    stored = run_store.get_run(store, run_id)
+    if user_id is None and stored is not None and stored.user_id:
+        user_id = stored.user_id  # recording a run again keeps the owner it was recorded with
     overrides = {k: v for k, v in (("scraper_id", scraper_id), ("user_id", user_id)) if v}
     run = ScraperRun(**{**run.__dict__, **overrides})
     remove_sample_data(store)  # real data is coming: sample data never mixes with it

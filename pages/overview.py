@@ -13,10 +13,11 @@ from core.status import openrouter_stale_days
 from core.ui import cached
 from core.ui.actions import render_actions
 from core.ui.auth import require
+from core.ui.people import whose_runs
 from core.ui.services import remembered, services, t
 
 svc = services()
-require(svc.settings, t)
+allowed = require(svc.settings, t)
 today = utc_today()
 st.title(t("nav_overview"))
 render_actions(svc, collect_month=None, send_month=last_complete_month(today))
@@ -26,7 +27,7 @@ if not cached.has_data(svc.store):
     st.info(t("empty_body"))
     configured = [name for name, p in registry().items() if p.configured(svc.settings)]
     st.caption(t("configured_providers", names=", ".join(configured)) if configured else t("none_configured"))
-    if st.button(t("load_demo"), key="load_demo", type="primary"):
+    if allowed.admin and st.button(t("load_demo"), key="load_demo", type="primary"):
         try:
             load_demo_data(svc.store, utc_now())
         except InputError:  # real data arrived meanwhile (another session, cron)
@@ -41,11 +42,12 @@ if stale is not None:
 if cached.has_sample(svc.store):
     with st.container(horizontal=True, vertical_alignment="center"):
         st.warning(t("sample_banner"), icon=":material/science:")
-        if st.button(t("remove_sample"), key="remove_sample"):
+        if allowed.admin and st.button(t("remove_sample"), key="remove_sample"):
             remove_sample_data(svc.store)
             st.toast(t("sample_removed"))
             st.rerun()
 
+owners = whose_runs(svc, t, allowed, team_wide_note=True)  # one's own scraper runs by default
 ALL = "all"
 providers = [ALL, *NAMES]
 card_col, period_col, provider_col = st.columns([2, 1, 1], vertical_alignment="top")
@@ -67,7 +69,7 @@ with provider_col:
     )
 provider = None if provider == ALL else provider
 
-card = cached.kpi(svc.store, period, today, provider)
+card = cached.kpi(svc.store, period, today, provider, owners)
 counts = [t("runs_count", n=f"{card.summary.total_runs:,}")]
 if card.summary.total_requests is not None:
     counts.append(t("requests_count", n=f"{card.summary.total_requests:,}"))
@@ -81,7 +83,7 @@ with card_col:
         border=True,
     )
     st.caption(" · ".join(counts))
-    cov = cached.spend_coverage(svc.store, card.summary.start, card.summary.end, provider)
+    cov = cached.spend_coverage(svc.store, card.summary.start, card.summary.end, provider, owners)
     if cov.total_usd or cov.unpriced:
         st.caption(describe(cov, t, {name: p.label for name, p in registry().items()}))
 
@@ -95,7 +97,7 @@ with range_col:
         format_func=lambda r: t("range_days", n=RANGES[r]),
         on_change=remembered("range", "30d"),
     )
-points = cached.chart(svc.store, range_, today, provider)
+points = cached.chart(svc.store, range_, today, provider, owners)
 runs = sum(p.runs for p in points)
 requests = [p.requests for p in points if p.requests is not None]
 subtitle = t("runs_over_period", n=f"{runs:,}")

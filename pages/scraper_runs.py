@@ -5,19 +5,17 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from core.errors import SpendError
-from core.limits import MAX_BACKFILL_DAYS
 from core.money import format_usd
 from core.periods import utc_today
-from core.providers import apify
-from core.scraper_runs import backfill
 from core.store.actors import names as actor_names
 from core.store.runs import list_runs
+from core.ui.actions import render_backfill
 from core.ui.auth import require
+from core.ui.people import whose_runs
 from core.ui.services import remembered, services, t
 
 svc = services()
-require(svc.settings, t)
+allowed = require(svc.settings, t)
 today = utc_today()
 st.title(t("runs_title"))
 
@@ -36,8 +34,9 @@ with c4:
 with c5:
     limit = st.selectbox(t("page_size"), [100, 500, 1000], key="runs_limit")
 
+owners = whose_runs(svc, t, allowed)  # the viewer's own runs by default
 names = actor_names(svc.store)
-page = list_runs(svc.store, first=first, last=last, scraper_id=scraper_id, source=source, limit=limit)
+page = list_runs(svc.store, first=first, last=last, scraper_id=scraper_id, source=source, user_ids=owners, limit=limit)
 st.caption(t("runs_totals", n=f"{page.total_runs:,}", cost=format_usd(page.total_cost_usd)))
 if page.items:
     table = pd.DataFrame(
@@ -55,31 +54,4 @@ if page.items:
 else:
     st.info(t("no_runs"))
 
-st.subheader(t("backfill_title"))
-if not apify.configured(svc.settings):
-    st.caption(t("backfill_need_token"))
-with st.form("backfill"):
-    days = st.number_input(t("backfill_days"), min_value=1, max_value=MAX_BACKFILL_DAYS, value=90, step=1)
-    reset = st.checkbox(t("backfill_reset"))
-    submitted = st.form_submit_button(t("backfill_button"), disabled=not apify.configured(svc.settings))
-if submitted:
-    bar = st.progress(0.0, text=t("backfill_progress", done=0, total="?"))
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(min(done / total, 1.0) if total else 1.0, text=t("backfill_progress", done=done, total=total))
-
-    try:
-        result = backfill(svc.settings, svc.store, days=int(days), reset=reset, progress=progress)
-    except SpendError as exc:
-        st.error(t("backfill_failed", error=svc.settings.redact(str(exc))))
-    else:
-        bar.progress(1.0)
-        st.success(
-            t(
-                "backfill_done",
-                fetched=result.fetched,
-                cost=format_usd(result.total_cost_usd),
-                days=result.days,
-                deleted=result.deleted,
-            )
-        )
+render_backfill(svc)  # admins only

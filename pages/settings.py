@@ -9,10 +9,11 @@ from core.status import openrouter_stale_days, provider_states
 from core.ui.actions import last_collection_caption
 from core.ui.auth import require
 from core.ui.doctor import render_doctor
+from core.ui.people import render_access, render_people
 from core.ui.services import services, t
 
 svc = services()
-require(svc.settings, t)
+allowed = require(svc.settings, t)
 s = svc.settings
 st.title(t("settings_title"))
 
@@ -47,7 +48,8 @@ st.dataframe(
     width="stretch",
 )
 
-render_doctor(s, t)
+if allowed.admin:  # the checks call the providers
+    render_doctor(s, t)
 
 st.subheader(t("database"))
 st.code(s.database_display, language=None)
@@ -69,7 +71,5 @@ if notion.configured(s):
 else:
     st.write(t("notion_off"))
 
-st.subheader(t("app_access"))
-st.write(t("access_password") if s.app_password else t("access_open"))
-if s.report_secret_token:
-    st.write(t("access_token"))
+render_access(svc, t, allowed)
+render_people(svc, t, allowed)  # admins: who runs what, and who did what

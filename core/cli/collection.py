@@ -57,6 +57,8 @@ def apify_record(args, ctx) -> int:
 
 def apify_backfill(args, ctx) -> int:
     from core import jsonout
+    from core.audit import recorded
+    from core.people import cli_person
     from core.scraper_runs import backfill
 
     def progress(done: int, total: int) -> None:
@@ -64,7 +66,8 @@ def apify_backfill(args, ctx) -> int:
 
     if args.reset:
         err("apify backfill: imported runs will be replaced (in one transaction)")
-    result = backfill(ctx.settings, ctx.store, days=args.days, reset=args.reset, progress=progress)
+    with recorded(ctx.store, cli_person(), "backfill", days=args.days, reset=args.reset):
+        result = backfill(ctx.settings, ctx.store, days=args.days, reset=args.reset, progress=progress)
     if args.json:
         out(jsonout.dumps(result.__dict__))
     else:
@@ -77,17 +80,24 @@ def apify_backfill(args, ctx) -> int:
 
 def collect(args, ctx) -> int:
     from core import jsonout
+    from core.audit import FAILED, PARTIAL, recorded
     from core.collect import NOT_CONFIGURED
     from core.collect import collect as run_collection
     from core.errors import SpendError
     from core.money import ZERO
-    from core.periods import last_complete_month, utc_today
+    from core.people import cli_person
+    from core.periods import last_complete_month, month_key, utc_today
 
     def progress(provider: str, status: str, detail: str | None) -> None:
         err(f"collect: {provider} {status}" + (f": {detail}" if detail else ""))
 
     settings = ctx.settings
-    result = run_collection(settings, ctx.store, month=args.month, providers=args.provider, progress=progress)
+    month_ = month_key(args.month) if args.month else None
+    with recorded(ctx.store, cli_person(), "collect", month=month_, providers=args.provider) as entry:
+        result = run_collection(settings, ctx.store, month=args.month, providers=args.provider, progress=progress)
+        tried = [o for o in result.outcomes.values() if o.status != NOT_CONFIGURED]
+        if result.failed:
+            entry.outcome = FAILED if len(result.failed) == len(tried) else PARTIAL
     report = result.report
     by_name = {p.provider: p for p in report.providers}
     providers = {}
@@ -125,8 +135,10 @@ def collect(args, ctx) -> int:
     if args.send_email:
         from core.email import send_report
 
+        send_month = args.month or last_complete_month(utc_today())
         try:
-            sent = send_report(settings, ctx.store, args.month or last_complete_month(utc_today()))
+            with recorded(ctx.store, cli_person(), "send", month=month_key(send_month)):
+                sent = send_report(settings, ctx.store, send_month)
         except SpendError as exc:
             err(f"send-report: failed: {settings.redact(str(exc))}")
             return EXIT_FAILED
@@ -136,13 +148,18 @@ def collect(args, ctx) -> int:
 
 def reconcile(args, ctx) -> int:
     from core import jsonout
+    from core.audit import FAILED, recorded
+    from core.people import cli_person
     from core.periods import last_complete_month, month_key, utc_today
     from core.reconcile import reconcile as run_reconcile
     from core.store.reconciliations import save_reconciliations
 
     month_ = args.month or last_complete_month(utc_today())
-    rows = run_reconcile(ctx.settings, ctx.store, month_)
-    save_reconciliations(ctx.store, rows)
+    with recorded(ctx.store, cli_person(), "reconcile", month=month_key(month_)) as entry:
+        rows = run_reconcile(ctx.settings, ctx.store, month_)
+        save_reconciliations(ctx.store, rows)
+        if any(r.status == "failed" for r in rows):
+            entry.outcome = FAILED
     if args.json:
         out(jsonout.dumps({"month": month_key(month_), "providers": [jsonout.reconciliation_json(r) for r in rows]}))
     else:

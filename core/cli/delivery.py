@@ -25,10 +25,14 @@ def register(sub) -> None:
 
 def send_report(args, ctx) -> int:
     from core import jsonout
+    from core.audit import recorded
     from core.email import send_report as send
-    from core.periods import last_complete_month, utc_today
+    from core.people import cli_person
+    from core.periods import last_complete_month, month_key, utc_today
 
-    result = send(ctx.settings, ctx.store, args.month or last_complete_month(utc_today()), force=args.force)
+    month_ = args.month or last_complete_month(utc_today())
+    with recorded(ctx.store, cli_person(), "send", month=month_key(month_), force=args.force):
+        result = send(ctx.settings, ctx.store, month_, force=args.force)
     if args.json:
         out(jsonout.dumps(result.__dict__))
     err(f"send-report {result.month}: {result.message}")

@@ -13,12 +13,28 @@ def register(sub) -> None:
     p = sub.add_parser("summary", help="total spent over a period")
     p.add_argument("--period", choices=PERIODS, default="month")
     p.add_argument("--provider", choices=list(NAMES))
+    p.add_argument(
+        "--user-id",
+        dest="user_ids",
+        action="append",
+        metavar="U",
+        help="only the scraper runs launched by this user id (repeat for several); other providers' costs are "
+        "team-wide and always counted",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=summary)
 
     p = sub.add_parser("chart", help="daily spending, one row per day, zeros included")
     p.add_argument("--range", dest="range_", choices=list(RANGES), default="30d")
     p.add_argument("--provider", choices=list(NAMES))
+    p.add_argument(
+        "--user-id",
+        dest="user_ids",
+        action="append",
+        metavar="U",
+        help="only the scraper runs launched by this user id (repeat for several); other providers' costs are "
+        "team-wide and always counted",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=chart)
 
@@ -27,6 +43,9 @@ def register(sub) -> None:
     p.add_argument("--to", dest="last", type=day)
     p.add_argument("--scraper-id")
     p.add_argument("--source")
+    p.add_argument(
+        "--user-id", dest="user_ids", action="append", metavar="U", help="only the runs launched by this user id"
+    )
     p.add_argument("--limit", type=int_in(1, MAX_RUNS_LIMIT, "--limit"), default=100)
     p.add_argument("--offset", type=int_in(0, 10**9, "--offset"), default=0)
     p.add_argument("--json", action="store_true")
@@ -38,12 +57,25 @@ def register(sub) -> None:
     p.set_defaults(handler=report)
 
 
+def _owners(args) -> tuple[str, ...] | None:
+    """``--user-id`` values as the store's ``owners`` (None: everyone); each is checked like a recorded user id."""
+    from core.people import USER_ID_RE
+
+    if not args.user_ids:
+        return None
+    bad = [u for u in args.user_ids if not USER_ID_RE.match(u)]
+    if bad:
+        raise InputError(f"--user-id must be 1-128 letters, digits or . _ : @ / - (got {bad[0][:40]!r})")
+    return tuple(sorted(set(args.user_ids)))
+
+
 def summary(args, ctx) -> int:
     from core import jsonout
     from core.periods import utc_today
     from core.store import spend
 
-    result = spend.summary(ctx.store, args.period, utc_today(), args.provider)
+    owners = _owners(args)  # checked before the database is opened
+    result = spend.summary(ctx.store, args.period, utc_today(), args.provider, owners=owners)
     if args.json:
         out(jsonout.dumps(jsonout.summary_json(result)))
     else:
@@ -56,7 +88,8 @@ def chart(args, ctx) -> int:
     from core.periods import utc_today
     from core.store import spend
 
-    points = spend.chart(ctx.store, args.range_, utc_today(), args.provider)
+    owners = _owners(args)
+    points = spend.chart(ctx.store, args.range_, utc_today(), args.provider, owners=owners)
     if args.json:
         out(jsonout.dumps(jsonout.chart_json(points)))
     else:
@@ -72,12 +105,14 @@ def runs(args, ctx) -> int:
 
     if args.first and args.last and args.first > args.last:
         raise InputError(f"--from ({args.first}) is after --to ({args.last})")
+    owners = _owners(args)
     page = run_store.list_runs(
         ctx.store,
         first=args.first,
         last=args.last,
         scraper_id=args.scraper_id,
         source=args.source,
+        user_ids=owners,
         limit=args.limit,
         offset=args.offset,
     )

@@ -147,9 +147,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "email_state": "Report email",
         "email_ready": "Resend configured; sends from {sender} to {to}.",
         "app_access": "Access",
-        "access_password": "The app asks for APP_PASSWORD.",
-        "access_open": "The app is open to anyone who can reach it (APP_PASSWORD is not set).",
-        "access_token": "Report links with REPORT_SECRET_TOKEN open the report page only.",
         "openrouter_stale": "OpenRouter keeps only 30 days of history and its last successful collection was {days} "
         "days ago: collect now, or days will be lost.",
     },
@@ -300,9 +297,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "email_state": "E-mail du rapport",
         "email_ready": "Resend configuré ; envoi de {sender} à {to}.",
         "app_access": "Accès",
-        "access_password": "L'application demande APP_PASSWORD.",
-        "access_open": "L'application est ouverte à toute personne qui peut l'atteindre (APP_PASSWORD non défini).",
-        "access_token": "Les liens avec REPORT_SECRET_TOKEN n'ouvrent que la page du rapport.",
         "openrouter_stale": "OpenRouter ne garde que 30 jours d'historique et sa dernière collecte réussie date de "
         "{days} jours : collectez maintenant, sinon des jours seront perdus.",
     },

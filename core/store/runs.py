@@ -99,7 +99,13 @@ def start_days(conn: Connection, run_ids: Iterable[str]) -> set[date]:
     return {row.created_at.date() for row in conn.execute(q)} if ids else set()
 
 
-def _filters(first: date | None, last: date | None, scraper_id: str | None, source: str | None) -> list:
+def _filters(
+    first: date | None,
+    last: date | None,
+    scraper_id: str | None,
+    source: str | None,
+    user_ids: tuple[str, ...] | None = None,
+) -> list:
     where = []
     if first is not None:
         where.append(scraper_runs.c.created_at >= day_start(first))
@@ -109,6 +115,8 @@ def _filters(first: date | None, last: date | None, scraper_id: str | None, sour
         where.append(scraper_runs.c.scraper_id == scraper_id)
     if source:
         where.append(scraper_runs.c.source == source)
+    if user_ids is not None:  # () matches nothing: a person with no user id has no runs of their own
+        where.append(scraper_runs.c.user_id.in_(user_ids))
     return where
 
 
@@ -119,11 +127,13 @@ def list_runs(
     last: date | None = None,
     scraper_id: str | None = None,
     source: str | None = None,
+    user_ids: tuple[str, ...] | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> RunPage:
-    """Runs started between ``first`` and ``last`` (inclusive UTC days), newest first, with the filter's totals."""
-    where = _filters(first, last, scraper_id, source)
+    """Runs started between ``first`` and ``last`` (inclusive UTC days), newest first, with the filter's totals.
+    ``user_ids``: only the runs launched by these users (None: everyone's)."""
+    where = _filters(first, last, scraper_id, source, user_ids)
     page = (
         select(scraper_runs)
         .where(*where)
@@ -142,6 +152,13 @@ def get_run(store: Store, run_id: str) -> ScraperRun | None:
     with store.engine.connect() as conn:
         row = conn.execute(select(scraper_runs).where(scraper_runs.c.run_id == run_id)).mappings().first()
     return _to_run(row) if row else None
+
+
+def user_ids(store: Store) -> list[str]:
+    """Every user id that launched a recorded run, sorted (what an admin can map a person to)."""
+    q = select(scraper_runs.c.user_id).where(scraper_runs.c.user_id.is_not(None)).distinct()
+    with store.engine.connect() as conn:
+        return sorted(conn.execute(q).scalars())
 
 
 def count_runs(store: Store) -> int:

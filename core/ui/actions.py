@@ -1,4 +1,7 @@
-"""The Collect-now and Send-report buttons, with live progress and the last collection's status."""
+"""The actions: Collect now, Send report, the Apify back-fill, with live progress and the last collection's status.
+
+Only admins see them, and each handler checks again when it runs (``core.ui.auth.authorize``) and records who did
+it (``core.audit``)."""
 
 from __future__ import annotations
 
@@ -9,12 +12,18 @@ from datetime import date
 
 import streamlit as st
 
+from core import audit
 from core.collect import FAILED, NOT_CONFIGURED, OK, collect
 from core.email import send_report
 from core.errors import SpendError
+from core.limits import MAX_BACKFILL_DAYS
+from core.money import format_usd
 from core.periods import month_key
+from core.providers import apify
 from core.providers import label as provider_label
+from core.scraper_runs import backfill
 from core.store import collections
+from core.ui.auth import access, authorize
 from core.ui.services import Services, t
 
 _RESULT = "_spendboard_action_result"
@@ -36,6 +45,9 @@ def last_collection_caption(svc: Services) -> str:
 
 
 def _run_collection(svc: Services, month: date | None) -> None:
+    person = authorize(svc.settings, t, "collect")
+    if person is None:
+        return
     lock = _collection_lock()
     if not lock.acquire(blocking=False):
         st.warning(t("collect_busy"))
@@ -43,7 +55,8 @@ def _run_collection(svc: Services, month: date | None) -> None:
     events: queue.Queue = queue.Queue()
     try:
         label = t("collecting", month=month_key(month) if month else t("this_and_last_month"))
-        with st.status(label, expanded=True) as status, ThreadPoolExecutor(1) as pool:
+        entry = audit.recorded(svc.store, person, "collect", month=month_key(month) if month else None)
+        with entry as record, st.status(label, expanded=True) as status, ThreadPoolExecutor(1) as pool:
             # Providers report from worker threads; only this script thread may draw, so events go through a queue.
             future = pool.submit(
                 collect,
@@ -67,9 +80,13 @@ def _run_collection(svc: Services, month: date | None) -> None:
             try:
                 result = future.result()
             except SpendError as exc:
+                record.outcome = audit.FAILED
                 status.update(label=t("collect_failed", error=svc.settings.redact(str(exc))), state="error")
                 return
             bad = result.failed
+            tried = [o for o in result.outcomes.values() if o.status != NOT_CONFIGURED]
+            if bad:
+                record.outcome = audit.FAILED if len(bad) == len(tried) else audit.PARTIAL
             status.update(
                 label=t("collect_done_failed", names=", ".join(bad)) if bad else t("collect_done"),
                 state="error" if bad else "complete",
@@ -85,8 +102,12 @@ def _run_collection(svc: Services, month: date | None) -> None:
 
 
 def _send(svc: Services, month: date) -> None:
+    person = authorize(svc.settings, t, "send")
+    if person is None:
+        return
     try:
-        result = send_report(svc.settings, svc.store, month)
+        with audit.recorded(svc.store, person, "send", month=month_key(month)):
+            result = send_report(svc.settings, svc.store, month)
     except SpendError as exc:
         st.error(t("send_failed", error=svc.settings.redact(str(exc))))
         return
@@ -110,7 +131,10 @@ def _show_last_result() -> None:
 
 
 def render_actions(svc: Services, *, collect_month: date | None, send_month: date) -> None:
-    """Buttons for a full session (never for someone who only holds a report token)."""
+    """Buttons for an admin (never for a viewer, nor for someone who only holds a report link)."""
+    if not access(svc.settings).admin:
+        st.caption(last_collection_caption(svc))
+        return
     email_ready = bool(svc.settings.resend_api_key and svc.settings.report_email_from and svc.settings.report_email_to)
     with st.container(horizontal=True, vertical_alignment="center"):
         collect_clicked = st.button(
@@ -129,3 +153,45 @@ def render_actions(svc: Services, *, collect_month: date | None, send_month: dat
         _run_collection(svc, collect_month)
     if send_clicked:
         _send(svc, send_month)
+
+
+def render_backfill(svc: Services) -> None:
+    """The Apify back-fill form (admins only)."""
+    if not access(svc.settings).admin:
+        return
+    st.subheader(t("backfill_title"))
+    if not apify.configured(svc.settings):
+        st.caption(t("backfill_need_token"))
+    with st.form("backfill"):
+        days = st.number_input(t("backfill_days"), min_value=1, max_value=MAX_BACKFILL_DAYS, value=90, step=1)
+        reset = st.checkbox(t("backfill_reset"))
+        submitted = st.form_submit_button(t("backfill_button"), disabled=not apify.configured(svc.settings))
+    if submitted:
+        _backfill(svc, int(days), reset)
+
+
+def _backfill(svc: Services, days: int, reset: bool) -> None:
+    person = authorize(svc.settings, t, "backfill")
+    if person is None:
+        return
+    bar = st.progress(0.0, text=t("backfill_progress", done=0, total="?"))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(done / total, 1.0) if total else 1.0, text=t("backfill_progress", done=done, total=total))
+
+    try:
+        with audit.recorded(svc.store, person, "backfill", days=days, reset=reset):
+            result = backfill(svc.settings, svc.store, days=days, reset=reset, progress=progress)
+    except SpendError as exc:
+        st.error(t("backfill_failed", error=svc.settings.redact(str(exc))))
+        return
+    bar.progress(1.0)
+    st.success(
+        t(
+            "backfill_done",
+            fetched=result.fetched,
+            cost=format_usd(result.total_cost_usd),
+            days=result.days,
+            deleted=result.deleted,
+        )
+    )

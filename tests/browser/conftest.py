@@ -68,13 +68,17 @@ class App:
 
 @pytest.fixture
 def start_app(tmp_path):
-    """Start ``streamlit run`` with extra environment; the database is seeded with sample data first."""
+    """Start ``streamlit run`` with extra environment; the database is seeded with sample data first. ``secrets``:
+    the text of ``.streamlit/secrets.toml`` in the app's working directory, where ``{url}`` is the app's address."""
     procs = []
 
-    def start(**env) -> App:
+    def start(secrets: str | None = None, **env) -> App:
         db = f"sqlite:///{tmp_path / 'browser.db'}"
         assert cli(["demo"], environ={"DATABASE_URL": db}) == 0
         port = _free_port()
+        if secrets is not None:
+            (tmp_path / ".streamlit").mkdir(exist_ok=True)
+            (tmp_path / ".streamlit" / "secrets.toml").write_text(secrets.replace("{url}", f"http://127.0.0.1:{port}"))
         full_env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DATABASE_URL": db, **env}
         proc = subprocess.Popen(
             [
