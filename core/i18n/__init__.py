@@ -12,7 +12,7 @@ from functools import cache
 from importlib import import_module
 
 LANGUAGES = ("en", "fr")
-AREAS = ("app",)  # add an area module here; a key defined twice fails at import
+AREAS = ("app", "guardrails")  # add an area module here; a key defined twice fails at import
 
 
 @cache
