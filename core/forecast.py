@@ -3,8 +3,8 @@
 The method (per provider; the team's forecast is the sum of its providers'):
 
 1. **History**: the last ``WINDOW`` (28) complete UTC days before today, from the provider's first spend on.
-2. **Day of week**: a factor per weekday, the median of that weekday's days over the median of all days, pulled
-   towards 1 when the weekday has few days (``spend / factor`` is the de-seasoned series).
+2. **Day of week**: a factor per weekday, the median of that weekday's days over the median of all days,
+   normalised to average 1 (``spend / factor`` is the de-seasoned series).
 3. **Level and trend**: a Theil-Sen line through the de-seasoned days (the median of pairwise slopes, then the
    median intercept), so a spike or a quiet day moves neither. A slope not clearly above its own noise shrinks
    towards none (``slope x slope^2 / (slope^2 + se^2)``), so steady spend is not extrapolated as a trend. Spend is
@@ -41,7 +41,6 @@ MIN_TREND_DAYS = 10  # fewer days than this: a flat level, no trend
 MIN_WEEKLY_DAYS = 14  # fewer days than this: no weekday factors
 TREND_SPREAD = 1.0  # simulated months carry (1 +- TREND_SPREAD) x the slope: a trend may stop, or steepen
 TRIM = 0.05  # share of deviations cut at each end before averaging them
-SHRINK = 2.0  # weekday factors are pulled towards 1 as if this many days sat at exactly 1
 PATHS = 300
 LOW_Q, HIGH_Q = 0.025, 0.975
 MAD_TO_SIGMA = 1.4826
@@ -99,8 +98,7 @@ def _factors(history: list[tuple[int, date, float]]) -> tuple[float, ...]:
         if not values:
             out.append(1.0)
             continue
-        raw = statistics.median(values) / overall
-        out.append((raw * len(values) + SHRINK) / (len(values) + SHRINK))
+        out.append(statistics.median(values) / overall)
     mean = sum(out) / 7
     return tuple(f / mean for f in out) if mean > 0 else (1.0,) * 7
 

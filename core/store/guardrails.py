@@ -12,13 +12,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Index, Integer, String, Table, Text, delete, or_, select, update
 
 from core.periods import utc_now
-from core.store.db import Store
 from core.store.schema import metadata
 from core.store.types import Money, UTCDateTime
+
+if TYPE_CHECKING:  # core.store.db imports the schema, which imports this module
+    from core.store.db import Store
 
 CLAIM = timedelta(minutes=5)  # a check that died mid-send frees its alerts after this long
 
