@@ -17,6 +17,7 @@ from core.store import guardrails as table
 from core.store.db import Store
 
 TOTAL = "total"
+CENTS = Decimal("0.01")
 SCOPES = (TOTAL, *NAMES)
 
 
@@ -59,9 +60,9 @@ def parse_amount(text: str | Decimal) -> Decimal:
         raise InputError(f"budget amount must be a number of US dollars, e.g. 500 or 1250.50 (got {str(text)[:40]!r})")
     if value <= 0 or value >= MAX_ABS_USD:
         raise InputError(f"budget amount must be above 0 and below 1,000,000,000 dollars (got {raw})")
-    if value != value.quantize(Decimal("0.01")):
+    if value != value.quantize(CENTS):
         raise InputError(f"budget amount has at most two decimals (cents); got {raw}")
-    return value.quantize(Decimal("0.01"))
+    return value.quantize(CENTS)
 
 
 def set_budget(store: Store, scope: str, amount: str | Decimal) -> Budget:
@@ -79,7 +80,7 @@ def remove_budget(store: Store, scope: str) -> bool:
 def list_budgets(store: Store) -> list[Budget]:
     """Every budget, the team's first, then providers in the registry's order."""
     stored = table.load_budgets(store)
-    return [Budget(s, stored[s]) for s in SCOPES if s in stored]
+    return [Budget(s, stored[s].quantize(CENTS)) for s in SCOPES if s in stored]  # stored as cents, read at 1e-9
 
 
 def percent(spent: Decimal, budget: Decimal) -> Decimal:
