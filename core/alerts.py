@@ -293,10 +293,12 @@ def check(
         done = _deliver(settings, store, row, email_client=email_client, transport=webhook_transport, policy=policy)
         outcome = _outcome(settings, done)
         (result.failed if done.status == table.FAILED else result.delivered).append(outcome)
+    attempted = {o.key: o for o in (*result.delivered, *result.failed)}
     for row in table.load_alerts(store, inserted).values():
         if row.status != table.COVERED:
-            sent = {o.key: o for o in (*result.delivered, *result.failed)}
-            result.raised.append(sent.get(row.key) or _outcome(settings, row))
+            result.raised.append(attempted.get(row.key) or _outcome(settings, row))
+    for outcomes in (result.raised, result.delivered, result.already_sent, result.failed):
+        outcomes.sort(key=lambda o: o.key)
     return result
 
 

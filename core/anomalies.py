@@ -101,3 +101,15 @@ def recent(store, today: date, days: int, *, min_usd: Decimal, provider: str | N
     first = today - timedelta(days=days - 1)
     by_provider = daily_by_provider(store, first - timedelta(days=WINDOW), today)
     return find(by_provider, first, today, min_usd=min_usd, provider=provider)
+
+
+def in_month(store, month: date, today: date, *, min_usd: Decimal) -> list[Flag]:
+    """Flags of a month's days (up to today), for the monthly report."""
+    from core.periods import month_end, month_start
+    from core.store.spend import daily_by_provider
+
+    first, last = month_start(month), min(month_end(month), today)
+    if last < first:
+        return []
+    by_provider = daily_by_provider(store, first - timedelta(days=WINDOW), last)
+    return find(by_provider, first, last, min_usd=min_usd)

@@ -16,7 +16,7 @@ from core.store.reconciliations import load_reconciliations
 from core.store.spend import daily_by_provider, first_activity
 from core.ui.actions import render_actions
 from core.ui.auth import access, require
-from core.ui.guardrails import render_budget_use
+from core.ui.guardrails import render_report_guardrails
 from core.ui.services import services, t
 
 svc = services()
@@ -96,7 +96,7 @@ with right:
     series = {p.provider: [float(by_day.get(p.provider, {}).get(d, 0)) for d in days] for p in report.providers}
     st.plotly_chart(provider_daily([d.isoformat() for d in days], series, labels), width="stretch", key="daily_chart")
 
-render_budget_use(svc, month, today)
+render_report_guardrails(svc, month, today)
 st.subheader(t("providers_title"))
 checks = load_reconciliations(svc.store, month)
 if not checks and month < month_start(today):

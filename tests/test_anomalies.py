@@ -10,7 +10,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.anomalies import find, flags
+from core.anomalies import find, flags, in_month
 from core.cli import main
 from tests.guardrails_data import seed
 
@@ -138,3 +138,11 @@ def test_anomaly_minimum_comes_from_the_setting(tmp_path, today, capsys):
     assert json.loads(capsys.readouterr().out) == []
     assert main(["anomalies", "--json"], {"DATABASE_URL": url, "ANOMALY_MIN_USD": "-1"}) == 2
     assert "ANOMALY_MIN_USD must be a non-negative number" in capsys.readouterr().err
+
+
+def test_a_months_flags_from_the_store(store):
+    seed(store, "openai", {date(2026, 2, 1) + timedelta(days=i): D(10) for i in range(50)})
+    seed(store, "openai", {date(2026, 2, 27): D(300), date(2026, 3, 2): D(250)})
+    found = in_month(store, date(2026, 3, 1), date(2026, 3, 10), min_usd=FIVE)
+    assert [(f.date, f.cost_usd, f.baseline_usd) for f in found] == [(date(2026, 3, 2), D(250), D("10.00"))]
+    assert in_month(store, date(2026, 4, 1), date(2026, 3, 10), min_usd=FIVE) == []

@@ -145,6 +145,18 @@ def test_report_shows_each_budget_use(tmp_path):
     assert list(table["Spent"]) == [f"${20 * today.day:,.2f}"] and list(table["Budget"]) == ["$100.00"]
 
 
+def test_report_lists_the_months_unusual_days(tmp_path):
+    today = utc_today()
+    first = month_start(today)
+    spend(tmp_path, today, spike=first).dispose()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/report.py").run()
+    at.selectbox(key="report_month").set_value(first).run()
+    [table] = [d.value for d in at.dataframe if "Usual day" in d.value.columns]
+    assert list(table["Day"]) == [first.isoformat()] and list(table["Provider"]) == ["OpenAI"]
+    assert (list(table["Spent"]), list(table["Usual day"])) == (["$900.00"], ["$20.00"])
+
+
 # ---------------------------------------------------------------- the overlay itself
 
 

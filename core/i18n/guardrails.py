@@ -32,6 +32,10 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "col_forecast": "Forecast",
         "budget_use_title": "Budget use",
         "budget_use_none": "No budget is set.",
+        "flags_title": "Unusual days",
+        "col_day": "Day",
+        "col_usual": "Usual day",
+        "col_score": "Score",
         "alert_channels": "Alerts are sent to: {channels}",
         "alert_channels_none": "No alert channel is configured: set RESEND_API_KEY, REPORT_EMAIL_FROM and "
         "REPORT_EMAIL_TO (or ALERT_EMAIL_TO), or ALERT_WEBHOOK_URL.",
@@ -83,6 +87,10 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "col_forecast": "Prévision",
         "budget_use_title": "Consommation des budgets",
         "budget_use_none": "Aucun budget n'est fixé.",
+        "flags_title": "Jours inhabituels",
+        "col_day": "Jour",
+        "col_usual": "Jour habituel",
+        "col_score": "Score",
         "alert_channels": "Les alertes sont envoyées à : {channels}",
         "alert_channels_none": "Aucun canal d'alerte n'est configuré : définissez RESEND_API_KEY, REPORT_EMAIL_FROM "
         "et REPORT_EMAIL_TO (ou ALERT_EMAIL_TO), ou ALERT_WEBHOOK_URL.",

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core import alerts
-from core.anomalies import Flag, recent
+from core.anomalies import Flag, in_month, recent
 from core.budgets import SCOPES, TOTAL, budget_use, list_budgets, percent, remove_budget, set_budget
 from core.config import Settings, mask
 from core.errors import InputError
@@ -159,7 +159,7 @@ def decorate_chart(fig: go.Figure, svc: Services, points: list[ChartPoint], toda
 
 
 def render_budget_use(svc: Services, month: date, today: date) -> None:
-    """Each budget's use in the report's month (and the forecast while the month runs)."""
+    """Each budget's use in a month (and the forecast while the month runs)."""
     rows = budget_use(svc.store, month, today)
     if not rows:
         return
@@ -173,7 +173,29 @@ def render_budget_use(svc: Services, month: date, today: date) -> None:
     }
     if running:
         table[t("col_forecast")] = [format_usd(r.forecast_usd) for r in rows]
-    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", key="budget_use")
+    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", key=f"budget_use_{month:%Y%m}")
+
+
+def render_report_guardrails(svc: Services, month: date, today: date) -> None:
+    """The monthly report's budget use and the month's unusual days."""
+    render_budget_use(svc, month, today)
+    flags = in_month(svc.store, month, today, min_usd=svc.settings.anomaly_min_usd)
+    if flags:
+        st.subheader(t("flags_title"))
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("col_day"): [f.date.isoformat() for f in flags],
+                    t("col_provider"): [label(f.provider) for f in flags],
+                    t("col_spent"): [format_usd(f.cost_usd) for f in flags],
+                    t("col_usual"): [format_usd(f.baseline_usd) for f in flags],
+                    t("col_score"): [float(f.score) for f in flags],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="month_flags",
+        )
 
 
 # ---------------------------------------------------------------- Settings
