@@ -55,6 +55,9 @@ BACKFILL_URLS=(--database-url "sqlite:///$DATA/backfill.db")
 if [[ -n "${BENCH_DATABASE_URL:-}" ]]; then BACKFILL_URLS+=(--database-url "$BENCH_DATABASE_URL"); fi
 python bench/backfill.py "${BACKFILL_URLS[@]}"
 
+step "forecast backtest: generated months replayed day by day (error at day 7/15/22, interval coverage)"
+python bench/forecast_backtest.py --teams 6
+
 if [[ -n "${BENCH_APP_FIX:-}" ]]; then
   step "with the proposed core diff ($BENCH_APP_FIX): the same data, copied and upgraded by its migration"
   clone() { python -c 'import sys; sys.path.insert(0, "bench"); from _common import clone_database as c; print(c(*sys.argv[1:]))' "$@"; }

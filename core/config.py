@@ -68,6 +68,9 @@ class Settings:
     # (name for st.login, label for the button); "default" is the provider configured directly under [auth].
     sso_providers: tuple[tuple[str, str], ...] = ()
     sso_cookie_secret: str | None = _secret()
+    alert_email_to: tuple[str, ...] = ()  # budget and anomaly alerts (default: REPORT_EMAIL_TO)
+    alert_webhook_url: str | None = _secret()  # Slack-compatible incoming webhook; its path is the secret
+    anomaly_min_usd: Decimal = Decimal("5")  # a day is flagged only when at least this far above its baseline
 
     def secret_values(self) -> list[str]:
         """Every configured secret, so output can be checked (and scrubbed) for leaks."""
@@ -81,6 +84,11 @@ class Settings:
             if len(value) >= 4:
                 text = text.replace(value, "***")
         return text
+
+    @property
+    def alert_recipients(self) -> tuple[str, ...]:
+        """Who gets budget and anomaly alerts: ``ALERT_EMAIL_TO``, else ``REPORT_EMAIL_TO``."""
+        return self.alert_email_to or self.report_email_to
 
     @property
     def database_display(self) -> str:
@@ -190,9 +198,15 @@ def _parse(name: str, raw: str) -> object:
         return _non_negative(var, raw, "a non-negative number")
     if name == "elevenlabs_usd_per_1k_credits":
         return _non_negative(var, raw, "a non-negative number of dollars, e.g. 0.30")
+    if name == "anomaly_min_usd":
+        return _non_negative(var, raw, "a non-negative number of dollars, e.g. 5")
+    if name == "alert_webhook_url":
+        if not re.match(r"^https?://[^\s/]+/\S*$", raw):
+            raise ConfigError(f"{var} must be an http(s) webhook URL such as https://hooks.slack.com/services/...")
+        return raw
     if name == "deepgram_project_ids":
         return tuple(p.strip() for p in raw.split(",") if p.strip())
-    if name == "report_email_to":
+    if name in ("report_email_to", "alert_email_to"):
         addresses = tuple(a.strip() for a in raw.split(",") if a.strip())
         bad = [a for a in addresses if not _EMAIL_RE.match(a)]
         if bad:

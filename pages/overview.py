@@ -13,6 +13,7 @@ from core.status import openrouter_stale_days
 from core.ui import cached
 from core.ui.actions import render_actions
 from core.ui.auth import require
+from core.ui.guardrails import decorate_chart, render_budget_card
 from core.ui.people import whose_runs
 from core.ui.services import remembered, services, t
 
@@ -86,6 +87,7 @@ with card_col:
     cov = cached.spend_coverage(svc.store, card.summary.start, card.summary.end, provider, owners)
     if cov.total_usd or cov.unpriced:
         st.caption(describe(cov, t, {name: p.label for name, p in registry().items()}))
+render_budget_card(svc, today, provider)
 
 title_col, range_col = st.columns([3, 1], vertical_alignment="bottom")
 title_col.subheader(t("daily_spending"))
@@ -105,4 +107,5 @@ if requests:
     subtitle += " · " + t("requests_over_period", n=f"{sum(requests):,}")
 st.caption(subtitle)
 labels = {"cost": t("chart_cost"), "runs": t("chart_runs"), "requests": t("chart_requests")}
-st.plotly_chart(spending_area(points, labels), width="stretch", key="spending_chart", config={"displaylogo": False})
+fig = decorate_chart(spending_area(points, labels), svc, points, today, provider)  # forecast, anomaly flags
+st.plotly_chart(fig, width="stretch", key="spending_chart", config={"displaylogo": False})

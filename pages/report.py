@@ -13,6 +13,7 @@ from core.providers import registry
 from core.report import default_month, monthly_view, report_months
 from core.ui.actions import render_actions
 from core.ui.auth import access, require
+from core.ui.guardrails import render_report_guardrails
 from core.ui.services import services, t
 
 svc = services()
@@ -83,6 +84,7 @@ with right:
         provider_daily([d.isoformat() for d in view.days], series, labels), width="stretch", key="daily_chart"
     )
 
+render_report_guardrails(svc, month, today)
 st.subheader(t("providers_title"))
 checks = view.reconciliations
 if not checks and view.closed:

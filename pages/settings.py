@@ -9,6 +9,7 @@ from core.status import openrouter_stale_days, provider_states
 from core.ui.actions import last_collection_caption
 from core.ui.auth import require
 from core.ui.doctor import render_doctor
+from core.ui.guardrails import render_budget_settings
 from core.ui.people import render_access, render_people
 from core.ui.services import services, t
 
@@ -59,6 +60,8 @@ if s.resend_api_key and s.report_email_from and s.report_email_to:
     st.write(t("email_ready", sender=s.report_email_from, to=", ".join(s.report_email_to)))
 else:
     st.write(t("email_not_configured"))
+
+render_budget_settings(svc, utc_now().date())
 
 st.subheader(t("notion_state"))
 if notion.configured(s):

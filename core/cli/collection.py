@@ -132,6 +132,9 @@ def collect(args, ctx) -> int:
     code = EXIT_FAILED if result.failed else EXIT_OK
     if result.archive is not None:
         err(result.archive.message)
+    from core.cli.guardrails import after_collection
+
+    code = max(code, after_collection(ctx))  # budget and anomaly alerts on the fresh figures (issue 14)
     if args.send_email:
         from core.email import send_report
 

@@ -12,7 +12,8 @@ from functools import cache
 from importlib import import_module
 
 LANGUAGES = ("en", "fr")
-AREAS = ("app", "auth", "data", "providers")  # add an area module here; a key defined twice fails at import
+# One module per area; a key defined twice fails at import.
+AREAS = ("app", "auth", "data", "guardrails", "providers")
 
 
 @cache

@@ -23,36 +23,37 @@ TTL = 3600  # entries of an older data version are never asked for again; this o
 _BY_STORE = {Store: Store.cache_key}
 
 
-def _cached(fn):
+def by_store(fn):
+    """``st.cache_data`` keyed by the store's data version (any argument of type ``Store``)."""
     return st.cache_data(ttl=TTL, max_entries=512, show_spinner=False, hash_funcs=_BY_STORE)(fn)
 
 
-@_cached
+@by_store
 def kpi(
     store: Store, period: str, today: date, provider: str | None, owners: Sequence[str] | None = None
 ) -> dashboard.Kpi:
     return dashboard.kpi(store, period, today, provider, owners)
 
 
-@_cached
+@by_store
 def chart(
     store: Store, range_: str, today: date, provider: str | None, owners: Sequence[str] | None = None
 ) -> list[ChartPoint]:
     return spend.chart(store, range_, today, provider, owners)
 
 
-@_cached
+@by_store
 def spend_coverage(
     store: Store, first: date | None, last: date, provider: str | None, owners: Sequence[str] | None = None
 ) -> Coverage:
     return coverage(store, first, last, provider, owners)
 
 
-@_cached
+@by_store
 def has_data(store: Store) -> bool:
     return spend.first_activity(store) is not None
 
 
-@_cached
+@by_store
 def has_sample(store: Store) -> bool:
     return has_sample_data(store)

@@ -1,0 +1,210 @@
+"""Spend guardrails: ``budget set|remove|list``, ``forecast``, ``anomalies`` (read SQL only) and ``alerts check``."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.cli.base import EXIT_FAILED, EXIT_OK, Parser, err, int_in, month, out
+from core.errors import InputError
+from core.providers import NAMES
+
+MAX_ANOMALY_DAYS = 365
+
+
+def _scope(text: str) -> str:
+    from core.budgets import parse_scope
+
+    try:
+        return parse_scope(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _amount(text: str):
+    from core.budgets import parse_amount
+
+    try:
+        return parse_amount(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def register(sub) -> None:
+    budget = sub.add_parser("budget", help="monthly budgets (the team's and per provider)").add_subparsers(
+        dest="budget_command", required=True, parser_class=Parser
+    )
+    p = budget.add_parser("set", help="set a monthly budget in USD: budget set total 500 | budget set openai 120.50")
+    p.add_argument("scope", type=_scope, metavar="total|PROVIDER")
+    p.add_argument("amount", type=_amount, metavar="AMOUNT")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=budget_set)
+    p = budget.add_parser("remove", help="remove a budget")
+    p.add_argument("scope", type=_scope, metavar="total|PROVIDER")
+    p.set_defaults(handler=budget_remove)
+    p = budget.add_parser("list", help="every budget")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=budget_list)
+
+    p = sub.add_parser("forecast", help="month-to-date spend, the month-end forecast and its interval, budgets")
+    p.add_argument("--month", type=month, help="YYYY-MM (default: this UTC month); a past month is its actual")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=forecast)
+
+    p = sub.add_parser("anomalies", help="days whose spend is far above the provider's usual")
+    p.add_argument("--days", type=int_in(1, MAX_ANOMALY_DAYS, "--days"), default=30)
+    p.add_argument("--provider", choices=list(NAMES))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=anomalies)
+
+    alerts = sub.add_parser("alerts", help="budget and anomaly alerts").add_subparsers(
+        dest="alerts_command", required=True, parser_class=Parser
+    )
+    p = alerts.add_parser("check", help="raise new alerts and send them (email, webhook); also run by collect")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=alerts_check)
+
+
+def budget_set(args, ctx) -> int:
+    from core import jsonout
+    from core.budgets import set_budget
+
+    budget = set_budget(ctx.store, args.scope, args.amount)
+    if args.json:
+        out(jsonout.dumps({"scope": budget.scope, "monthly_usd": budget.monthly_usd}))
+    err(f"budget {budget.scope}: ${budget.monthly_usd:,.2f} a month")
+    return EXIT_OK
+
+
+def budget_remove(args, ctx) -> int:
+    from core.budgets import remove_budget
+
+    removed = remove_budget(ctx.store, args.scope)
+    err(f"budget {args.scope}: removed" if removed else f"budget {args.scope}: none was set")
+    return EXIT_OK
+
+
+def budget_list(args, ctx) -> int:
+    from core import jsonout
+    from core.budgets import list_budgets
+
+    budgets = list_budgets(ctx.store)
+    if args.json:
+        out(jsonout.dumps([{"scope": b.scope, "monthly_usd": b.monthly_usd} for b in budgets]))
+    else:
+        for b in budgets:
+            out(f"{b.scope:<11} ${b.monthly_usd:>14,.2f}")
+        if not budgets:
+            err("no budget is set (python -m core budget set total AMOUNT)")
+    return EXIT_OK
+
+
+def forecast_json(f) -> dict:
+    return {
+        "month": f"{f.month:%Y-%m}",
+        "days_elapsed": f.days_elapsed,
+        "days_in_month": f.days_in_month,
+        "month_to_date_usd": f.month_to_date_usd,
+        "forecast_usd": f.forecast_usd,
+        "low_usd": f.low_usd,
+        "high_usd": f.high_usd,
+        "budget_usd": f.budget_usd,
+        "providers": [
+            {
+                "provider": p.provider,
+                "month_to_date_usd": p.month_to_date_usd,
+                "forecast_usd": p.forecast_usd,
+                "low_usd": p.low_usd,
+                "high_usd": p.high_usd,
+                "budget_usd": p.budget_usd,
+            }
+            for p in f.providers
+        ],
+    }
+
+
+def forecast(args, ctx) -> int:
+    from core import jsonout
+    from core.forecast import month_forecast
+    from core.periods import month_start, utc_today
+
+    today = utc_today()
+    f = month_forecast(ctx.store, args.month or month_start(today), today)
+    if args.json:
+        out(jsonout.dumps(forecast_json(f)))
+        return EXIT_OK
+    budget = "" if f.budget_usd is None else f"; budget ${f.budget_usd:,.2f}"
+    out(
+        f"{f.month:%Y-%m}: ${f.month_to_date_usd:,.2f} in {f.days_elapsed} of {f.days_in_month} days; "
+        f"forecast ${f.forecast_usd:,.2f} (${f.low_usd:,.2f} to ${f.high_usd:,.2f}){budget}"
+    )
+    for p in f.providers:
+        budget = "" if p.budget_usd is None else f"  budget ${p.budget_usd:,.2f}"
+        out(f"  {p.provider:<11} ${p.month_to_date_usd:>14,.2f}  forecast ${p.forecast_usd:>14,.2f}{budget}")
+    return EXIT_OK
+
+
+def anomalies(args, ctx) -> int:
+    from core import jsonout
+    from core.anomalies import recent
+    from core.periods import utc_today
+
+    flags = recent(ctx.store, utc_today(), args.days, min_usd=ctx.settings.anomaly_min_usd, provider=args.provider)
+    if args.json:
+        rows = [
+            {
+                "date": f.date,
+                "provider": f.provider,
+                "cost_usd": f.cost_usd,
+                "baseline_usd": f.baseline_usd,
+                "score": float(f.score),
+            }
+            for f in flags
+        ]
+        out(jsonout.dumps(rows))
+    else:
+        for f in flags:
+            out(f"{f.date}  {f.provider:<11} ${f.cost_usd:>12,.2f}  usual ${f.baseline_usd:>10,.2f}  score {f.score}")
+        if not flags:
+            err(f"no unusual day in the last {args.days} days")
+    return EXIT_OK
+
+
+def alerts_check(args, ctx) -> int:
+    from core import jsonout
+    from core.alerts import check
+    from core.periods import utc_today
+
+    result = check(ctx.settings, ctx.store, utc_today())
+    if args.json:
+        out(jsonout.dumps(result.json()))
+    _tell(result)
+    return EXIT_FAILED if result.failed else EXIT_OK
+
+
+def after_collection(ctx) -> int:
+    """The alert check at the end of ``collect``: messages on stderr; 1 when a send failed (retried next time)."""
+    from core.alerts import check
+    from core.errors import SpendError
+    from core.periods import utc_today
+
+    try:
+        result = check(ctx.settings, ctx.store, utc_today())
+    except SpendError as exc:
+        err(f"alerts: failed: {ctx.redact(str(exc))}")
+        return EXIT_FAILED
+    _tell(result)
+    return EXIT_FAILED if result.failed else EXIT_OK
+
+
+def _tell(result) -> None:
+    if result.raised and not result.channels:
+        err("alerts: no channel is configured (RESEND_API_KEY + REPORT_EMAIL_FROM + a recipient, or ALERT_WEBHOOK_URL)")
+    for o in result.delivered:
+        err(f"alerts: sent {o.key}")
+    for o in result.failed:
+        err(f"alerts: failed {o.key}: {o.error} (retried by the next check)")
+    quiet = [o for o in result.raised if o.email is None and o.webhook is None]
+    for o in quiet:
+        err(f"alerts: raised {o.key} (not sent)")
+    if not (result.raised or result.delivered or result.failed):
+        err(f"alerts: nothing new ({len(result.already_sent)} already sent)")
