@@ -25,7 +25,7 @@ def test_overview_budget_card_shows_progress_forecast_and_days_left(start_app, p
     card = page.locator(".st-key-budget_card")
     expect(card).to_be_visible(timeout=20_000)
     bar = card.locator('[data-testid="stProgress"]')
-    expect(bar).to_be_visible()
+    expect(bar).to_be_visible(timeout=20_000)
     spent = float(f["month_to_date_usd"])
     expect(card).to_contain_text(f"${spent:,.2f} of $300.00 budget")
     expect(card).to_contain_text(re.compile(r"Forecast \$[\d,]+\.\d\d \(likely \$[\d,]+\.\d\d – \$[\d,]+\.\d\d\)"))
