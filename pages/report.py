@@ -5,7 +5,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from core.charts import provider_daily, provider_share
+from core import charts
 from core.coverage import describe
 from core.errors import InputError
 from core.money import format_usd
@@ -16,6 +16,7 @@ from core.store.reconciliations import load_reconciliations
 from core.store.spend import daily_by_provider, first_activity
 from core.ui.actions import render_actions
 from core.ui.auth import access, require
+from core.ui.locale import fmt
 from core.ui.services import services, t
 
 svc = services()
@@ -40,9 +41,7 @@ if requested and "report_month" not in st.session_state:
 if default not in months:
     months.append(default)
     months.sort(reverse=True)
-month = st.selectbox(
-    t("month"), months, index=months.index(default), key="report_month", format_func=lambda d: d.strftime("%B %Y")
-)
+month = st.selectbox(t("month"), months, index=months.index(default), key="report_month", format_func=fmt().month)
 st.query_params["month"] = month_key(month)
 
 if access(svc.settings).full:
@@ -81,24 +80,25 @@ with left:
     st.subheader(t("share_title"))
     paid = [p for p in report.providers if p.cost_usd > 0]
     st.plotly_chart(
-        provider_share(
-            [p.provider for p in paid], [float(p.cost_usd) for p in paid], [labels[p.provider] for p in paid]
-        ),
+        charts.provider_share({p.provider: p.cost_usd for p in paid}, labels, fmt()),
         width="stretch",
         key="share_chart",
+        config=charts.CONFIG,
     )
 with right:
     st.subheader(t("daily_by_provider"))
     last = min(month_end(month), today)
     days = [month + timedelta(days=i) for i in range((last - month).days + 1)]
     by_day = daily_by_provider(svc.store, month, last)
-    series = {p.provider: [float(by_day.get(p.provider, {}).get(d, 0)) for d in days] for p in report.providers}
-    st.plotly_chart(provider_daily([d.isoformat() for d in days], series, labels), width="stretch", key="daily_chart")
+    series = {p.provider: [by_day.get(p.provider, {}).get(d, 0) for d in days] for p in report.providers}
+    st.plotly_chart(
+        charts.provider_daily(days, series, labels, fmt()), width="stretch", key="daily_chart", config=charts.CONFIG
+    )
 
 st.subheader(t("providers_title"))
 checks = load_reconciliations(svc.store, month)
 if not checks and month < month_start(today):
-    st.caption(t("recon_none", month=month_key(month)))
+    st.caption(t("recon_none"))
 for p in report.providers:
     with st.container(border=True):
         head, body = st.columns([1, 2])

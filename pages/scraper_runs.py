@@ -37,7 +37,7 @@ with c5:
     limit = st.selectbox(t("page_size"), [100, 500, 1000], key="runs_limit")
 
 page = list_runs(svc.store, first=first, last=last, scraper_id=scraper_id, source=source, limit=limit)
-st.caption(t("runs_totals", n=f"{page.total_runs:,}", cost=format_usd(page.total_cost_usd)))
+st.caption(t("runs_totals", count=page.total_runs, cost=format_usd(page.total_cost_usd)))
 if page.items:
     table = pd.DataFrame(
         {
