@@ -22,6 +22,7 @@ statuses are shown as they come rather than dropped.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -152,8 +153,6 @@ class Tracker:
             parts = [t("sum_providers_failed", count=len(ok), done=len(ok), total=len(self.providers), names=names)]
         else:
             parts = [t("sum_providers_ok", count=len(ok))]
-        if self.seconds is not None:
-            parts[0] += " " + t("sum_in", duration=f.seconds(self.seconds))
         for name, step in self.phases.items():
             status = OK if step.status == RUNNING else step.status  # the collection is over: whatever ran, ended
             if status == SKIPPED or (status == OK and (name == SNAPSHOTS or (name == ALERTS and not step.done))):
@@ -161,6 +160,8 @@ class Tracker:
             key = f"sum_{name}_{status}" if name in PHASES and status in (OK, FAILED) else "sum_other"
             key = "sum_notion_synced" if key == "sum_notion_ok" and step.done is None else key
             parts.append(t(key, count=step.done or 0, name=name, status=status))
+        if self.seconds:
+            parts.append(t("sum_total_time", duration=f.seconds(self.seconds)))
         return " · ".join(parts)
 
     def details(self, f: Formats) -> list[tuple[str, str, str | None]]:
@@ -185,7 +186,54 @@ class Tracker:
             state = t(f"detail_{step.status}")
         else:
             state = step.status
-        if step.seconds is not None and step.status in (OK, FAILED):
+        if step.seconds and step.status in (OK, FAILED):
             state += " " + t("sum_in", duration=f.seconds(step.seconds))
         error = step.detail if step.status in (FAILED, SKIPPED) else None
         return step.status, t("detail_line", what=what, state=state), error
+
+
+class CliReporter:
+    """The command line's progress on stderr: a line per step as it starts and ends (page counts at most every
+    ``every`` seconds), then ``finish()`` prints the one-line summary. Provider names stay the ids one types."""
+
+    def __init__(self, write: Callable[[str], None], f: Formats, *, clock=time.monotonic, every: float = 2.0):
+        self.tracker = Tracker(clock=clock)
+        self.write, self.f, self.clock, self.every = write, f, clock, every
+        self._lock = threading.Lock()
+        self._last_step = -every
+
+    def __call__(self, name: str, status: str, detail: str | None = None) -> None:
+        with self._lock:
+            steps = self.tracker.phases if name in PHASES else self.tracker.providers
+            repeated = name in steps and steps[name].finished and status in FINAL
+            step = self.tracker(name, status, detail)
+            if not repeated:
+                line = self._line(step, status)
+                if line:
+                    self.write(line)
+
+    def _line(self, step: Step, status: str) -> str | None:
+        t, f = self.f.t, self.f
+        if step.name not in PHASES:
+            if status == RUNNING:
+                return t("cli_collect_fetching", name=step.name)
+            if status == OK:
+                return t("cli_collect_ok", name=step.name, duration=f.seconds(step.seconds or 0))
+            return t("cli_collect_failed", name=step.name, error=step.detail or status)
+        if status == STEP:
+            now = self.clock()
+            if now - self._last_step < self.every and step.done != step.total:
+                return None
+            self._last_step = now
+            return t("cli_collect_phase", what=self.tracker.headline(f))
+        if status == RUNNING:
+            return t("cli_collect_phase", what=self.tracker.headline(f))
+        _, text, error = self.tracker.row(step.name, f)
+        if status == FAILED:
+            return t("cli_collect_phase_failed", what=t(f"phase_name_{step.name}"), error=error or status)
+        return t("cli_collect_phase", what=text + (f" ({error})" if error else ""))
+
+    def finish(self) -> None:
+        with self._lock:
+            self.tracker.finish()
+            self.write(self.f.t("cli_collect_done", summary=self.tracker.summary(self.f)))

@@ -85,7 +85,7 @@ def test_collect_now_ends_with_one_line_and_the_phases_in_its_details(env, tmp_p
     at.button(key="collect_now").click().run()
     assert not at.exception
     shown = [unescape(m.value) for m in at.markdown]
-    assert any("1 provider collected in" in t and "Notion archive: 3 pages written" in t for t in shown), shown
+    assert any("1 provider collected ·" in t and "Notion archive: 3 pages written" in t for t in shown), shown
     assert any("OpenAI: collected in" in t for t in shown)
     assert any("Notion archive: 3 pages written in" in t for t in shown)
     assert [p.proto.popover.label for p in at.get("popover")] == ["Details"]
@@ -100,7 +100,7 @@ def test_french_collect_summary_and_button_labels(env, tmp_path):
     assert at.button(key="send_email").label == f"Envoyer le rapport {Formats('fr').of_month(month)}"
     at.button(key="collect_now").click().run()
     shown = [unescape(m.value) for m in at.markdown]
-    assert any("1 fournisseur collecté en" in t and "archive Notion : 3 pages écrites" in t for t in shown), shown
+    assert any("1 fournisseur collecté ·" in t and "archive Notion : 3 pages écrites" in t for t in shown), shown
 
 
 @pytest.fixture

@@ -111,7 +111,7 @@ def test_collect_now_shows_progress_and_records_the_last_status(env):
         at.button(key="collect_now").click().run()
     assert not at.exception
     shown = [unescape(m.value) for m in at.markdown]
-    assert any("1 provider collected in" in text for text in shown)  # one line in the button row
+    assert any("1 provider collected" in text and "in all" in text for text in shown)  # one line in the button row
     assert any("Apify: collected in" in text for text in shown)  # and the details in its pop-over
     assert not at.success and not at.error  # no boxes pushing the figures down
     later = AppTest.from_file(APP, default_timeout=60).run()  # another session sees the recorded status

@@ -80,14 +80,15 @@ def collect(args, ctx) -> int:
     from core.collect import NOT_CONFIGURED
     from core.collect import collect as run_collection
     from core.errors import SpendError
+    from core.i18n.formats import Formats
     from core.money import ZERO
     from core.periods import last_complete_month, utc_today
-
-    def progress(provider: str, status: str, detail: str | None) -> None:
-        err(f"collect: {provider} {status}" + (f": {detail}" if detail else ""))
+    from core.progress import CliReporter
 
     settings = ctx.settings
+    progress = CliReporter(err, Formats(settings.app_language))
     result = run_collection(settings, ctx.store, month=args.month, providers=args.provider, progress=progress)
+    progress.finish()
     report = result.report
     by_name = {p.provider: p for p in report.providers}
     providers = {}

@@ -28,6 +28,7 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
             "other": "{done} of {total} providers collected; failed: {names}",
         },
         "sum_in": "in {duration}",
+        "sum_total_time": "{duration} in all",
         "sum_snapshots_failed": "saving the figures failed",
         "sum_notion_ok": {
             "one": "Notion archive: {count} page written",
@@ -93,6 +94,7 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
             "other": "{done} fournisseurs collectés sur {total} ; en échec : {names}",
         },
         "sum_in": "en {duration}",
+        "sum_total_time": "{duration} au total",
         "sum_snapshots_failed": "échec de l'enregistrement des chiffres",
         "sum_notion_ok": {
             "one": "archive Notion : {count} page écrite",
