@@ -208,6 +208,15 @@ class Formats:
     def seconds(self, seconds: float) -> str:
         return format_seconds(seconds, self.language)
 
+    def run_status(self, status: str | None) -> str:
+        """An Apify run status (``SUCCEEDED``, ``TIMED-OUT``...) in words; an unknown one as it came."""
+        from core.i18n import catalogue
+
+        if not status:
+            return UNKNOWN
+        key = "run_status_" + status.lower().replace("-", "_")
+        return self.t(key) if key in catalogue()["en"] else status
+
     @property
     def tz_name(self) -> str:
         return getattr(self.tz, "key", None) or str(self.tz)
