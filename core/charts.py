@@ -3,7 +3,7 @@
 Every word and figure a chart shows is written by ``core.i18n.formats`` in the app's language: days are category
 labels (``mar. 20 oct. 2026``), so the hover's title is the one date it shows; tick labels are picked so the last
 day always has one; the hover text is formatted in advance; Plotly's own number formatting (the money axis) gets
-the language's separators. Colours come from ``core.palette``, the same as the email's.
+the language's separators (the axis title says the unit). Colours come from ``core.palette``, the same as the email's.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from core.i18n.formats import Formats, money_affixes, plotly_separators
+from core.i18n.formats import Formats, plotly_separators
 from core.models import ChartPoint
 from core.palette import ACCENT, colour
 
@@ -57,10 +57,8 @@ def day_axis(days: Sequence[date], f: Formats) -> tuple[list[str], dict]:
 
 
 def _money_axis(f: Formats) -> dict:
-    prefix, suffix = money_affixes(f.language)
+    """Plain amounts on the ticks (``1 500,00``): the title says they are US dollars, which saves a phone's width."""
     return {
-        "tickprefix": prefix,
-        "ticksuffix": suffix,
         "tickformat": ",.2f",
         "rangemode": "tozero",
         "gridcolor": GRID,
@@ -85,9 +83,12 @@ def spending_area(points: Sequence[ChartPoint], f: Formats) -> go.Figure:
     names, xaxis = day_axis([p.date for p in points], f)
     hover = []
     for p in points:
-        lines = [f"{t('chart_cost')}: {f.money(p.cost_usd)}", f"{t('chart_runs')}: {f.number(p.runs)}"]
+        lines = [
+            t("label_value", label=t("chart_cost"), value=f.money(p.cost_usd)),
+            t("label_value", label=t("chart_runs"), value=f.number(p.runs)),
+        ]
         if p.requests is not None:
-            lines.append(f"{t('chart_requests')}: {f.number(p.requests)}")
+            lines.append(t("label_value", label=t("chart_requests"), value=f.number(p.requests)))
         hover.append("<br>".join(lines))
     fig = go.Figure(
         go.Scatter(
@@ -142,7 +143,8 @@ def provider_daily(
                 name=labels.get(name, name),
                 marker_color=colour(name),
                 customdata=[f.money(v) for v in values],
-                hovertemplate=f"{labels.get(name, name)}: %{{customdata}}<extra></extra>",
+                hovertemplate=f.t("label_value", label=labels.get(name, name), value="%{customdata}")
+                + "<extra></extra>",
             )
             for name, values in series.items()
         ]

@@ -16,8 +16,8 @@ OKABE_ITO = {
 PROVIDER_COLOURS = {
     "openai": OKABE_ITO["bluish_green"],
     "anthropic": OKABE_ITO["vermillion"],
-    "elevenlabs": OKABE_ITO["reddish_purple"],
-    "deepgram": OKABE_ITO["blue"],
+    "elevenlabs": OKABE_ITO["blue"],
+    "deepgram": OKABE_ITO["reddish_purple"],
     "openrouter": OKABE_ITO["orange"],
     "apify": OKABE_ITO["sky_blue"],
 }

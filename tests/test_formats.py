@@ -16,7 +16,6 @@ from core.i18n.formats import (
     format_number,
     format_of_month,
     format_percent,
-    money_affixes,
     month_name,
     plotly_separators,
 )
@@ -91,7 +90,6 @@ def test_lists_and_chart_separators():
     assert format_list(["a", "b", "c"], "en") == "a, b, and c"
     assert format_list(["a", "b"], "fr") == "a et b"
     assert plotly_separators("en") == ".," and plotly_separators("fr") == f",{NNBSP}"
-    assert money_affixes("en") == ("$", "") and money_affixes("fr") == ("", f"{NBSP}$US")
 
 
 def test_translator_writes_numbers_the_languages_way_and_chooses_plurals():

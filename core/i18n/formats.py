@@ -152,14 +152,6 @@ def plotly_separators(language: str) -> str:
     return symbols["decimal"] + symbols["group"]
 
 
-def money_affixes(language: str) -> tuple[str, str]:
-    """What goes before and after a plain number to make it money (``("$", "")`` / ``("", " $US")``), for chart
-    axes whose numbers Plotly formats itself."""
-    pattern = _pattern(language, "currency")
-    symbol = numbers.get_currency_symbol(CURRENCY, locale=locale(language))
-    return pattern.prefix[0].replace("¤", symbol), pattern.suffix[0].replace("¤", symbol)
-
-
 @dataclass(frozen=True)
 class Formats:
     """One language (and the viewer's time zone) bound to the formatters and the catalogue."""
