@@ -148,6 +148,8 @@ class Tracker:
         bad = [s for s in self.providers.values() if s.status == FAILED]
         if not self.providers:
             parts = [t("sum_no_provider")]
+        elif bad and not ok:
+            parts = [t("sum_all_failed", names=f.list(self.label(s.name) for s in bad))]
         elif bad:
             names = f.list(self.label(s.name) for s in bad)
             parts = [t("sum_providers_failed", count=len(ok), done=len(ok), total=len(self.providers), names=names)]

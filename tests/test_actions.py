@@ -55,7 +55,7 @@ def test_a_providers_error_body_is_shown_as_text_never_as_markdown(env):
     for text in rendered_as_markdown(at):
         assert "](http" not in text and "<img" not in text and ":red[boom]" not in text, text
     shown = [unescape(m.value) for m in at.markdown]
-    assert any("0 of 1 providers collected; failed: Apify" in text for text in shown)
+    assert any("Nothing collected; failed: Apify" in text for text in shown)
 
 
 def _fake_collect(store_url: str):

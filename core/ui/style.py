@@ -23,7 +23,7 @@ CSS = f"""
 @media (hover: none), (max-width: {PHONE}px) {{
   /* A table's toolbar sits above the table: make room so it does not cover the caption there. */
   [data-testid="stElementContainer"]:has(> [data-testid="stDataFrame"]),
-  [data-testid="stElementContainer"]:has(> div > [data-testid="stDataFrame"]) {{ margin-top: 2.25rem; }}
+  [data-testid="stElementContainer"]:has(> div > [data-testid="stDataFrame"]) {{ margin-top: 3rem; }}
 }}
 /* The helper element that carries the script below takes no room. */
 [data-testid="stElementContainer"]:has(#spendboard-phone) {{ display: none; }}

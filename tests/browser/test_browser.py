@@ -101,7 +101,11 @@ def test_collect_button_shows_progress_and_the_result(start_app, page):
         settle(page)
         page.get_by_role("button", name="Collect now").click()
         settle(page, timeout=60)
-    expect(page.get_by_text("Apify: collected")).to_be_visible(timeout=30_000)
-    assert "— ok" in page.get_by_text("Last collection:").inner_text()
+    expect(page.get_by_text("1 provider collected")).to_be_visible(timeout=30_000)  # one line, details on demand
+    page.get_by_role("button", name="Details").click()
+    expect(page.get_by_text("Apify: collected")).to_be_visible(timeout=10_000)
     assert any(r.url.path == "/v2/actor-runs" for r in fake.requests)
     shoot(page, "collected")
+    page.goto(app.url)  # a new session: the recorded status
+    settle(page)
+    assert "— ok" in page.get_by_text("Last collection:").inner_text()
