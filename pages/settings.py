@@ -9,6 +9,7 @@ from core.status import openrouter_stale_days, provider_states
 from core.ui.actions import last_collection_caption
 from core.ui.auth import require
 from core.ui.services import services, t
+from core.ui.text import escape
 
 svc = services()
 require(svc.settings, t)
@@ -51,7 +52,7 @@ st.code(s.database_display, language=None)
 
 st.subheader(t("email_state"))
 if s.resend_api_key and s.report_email_from and s.report_email_to:
-    st.write(t("email_ready", sender=s.report_email_from, to=", ".join(s.report_email_to)))
+    st.write(t("email_ready", sender=escape(s.report_email_from), to=escape(", ".join(s.report_email_to))))
 else:
     st.write(t("email_not_configured"))
 

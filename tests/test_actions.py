@@ -3,6 +3,7 @@ before sending a report a second time."""
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 import httpx
@@ -177,3 +178,46 @@ def test_the_last_collection_is_dated_in_the_viewers_time_zone(env, tmp_path):
 
     expected = Formats("en", ZoneInfo("America/New_York")).datetime(started)
     assert any(f"Last collection: {expected} — ok" in unescape(c.value) for c in at.caption)
+
+
+def test_settings_show_the_sender_with_its_angle_brackets(env):
+    env.setenv("RESEND_API_KEY", "re_test_key_123456")
+    env.setenv("REPORT_EMAIL_FROM", "Spend Bot <reports@example.com>")
+    env.setenv("REPORT_EMAIL_TO", "ana@example.com")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception
+    sender = [m.value for m in at.markdown if "reports@example" in m.value]
+    assert sender and "\\<reports@example\\.com\\>" in sender[0]  # escaped: Markdown shows the brackets
+    assert "Spend Bot <reports@example.com>" in unescape(sender[0])
+
+
+def _reconcile_row():
+    from datetime import date
+
+    from core.ui.actions import render_reconcile
+    from core.ui.services import services
+
+    render_reconcile(services(), date(2026, 10, 1))
+
+
+def test_check_now_asks_the_providers_and_keeps_their_answer(env, tmp_path):
+    import core.reconcile
+    from core.reconcile import Reconciliation
+    from core.store.reconciliations import load_reconciliations
+
+    asked = []
+
+    def fake_reconcile(settings, store, month):
+        asked.append(month)
+        return [Reconciliation("openai", month, Decimal("1"), Decimal("1"), Decimal(0), Decimal(0), "matches", "x", "")]
+
+    env.setattr(core.reconcile, "reconcile", fake_reconcile)
+    at = AppTest.from_function(_reconcile_row, default_timeout=30).run()
+    assert "Not yet checked against the providers' own totals." in [c.value for c in at.caption]
+    assert "--" not in " ".join(c.value for c in at.caption)  # no command line to copy
+    at.button(key="recon_check").click().run()
+    assert not at.exception and asked == [date(2026, 10, 1)]
+    store = open_store(f"sqlite:///{tmp_path / 'app.db'}")
+    assert load_reconciliations(store, date(2026, 10, 1))["openai"].status == "matches"
+    store.dispose()

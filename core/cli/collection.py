@@ -86,7 +86,8 @@ def collect(args, ctx) -> int:
     from core.progress import CliReporter
 
     settings = ctx.settings
-    progress = CliReporter(err, Formats(settings.app_language))
+    f = Formats(settings.app_language)
+    progress = CliReporter(err, f)
     result = run_collection(settings, ctx.store, month=args.month, providers=args.provider, progress=progress)
     progress.finish()
     report = result.report
@@ -117,9 +118,12 @@ def collect(args, ctx) -> int:
         )
     else:
         for name, row in providers.items():
-            cost = "" if row["cost_usd"] is None else f"${row['cost_usd']:,.6f}"
-            out(f"{name:<11} {row['status']:<15} {cost:>18}  {row['error'] or ''}")
-        out(f"total {report.key}: ${report.total_cost_usd:,.6f}")
+            status = f.t(f"status_{row['status']}")
+            out(
+                f"{name:<11} {status:<15} {f.money(row['cost_usd']) if row['cost_usd'] is not None else '':>16}  "
+                f"{row['error'] or ''}".rstrip()
+            )
+        out(f.t("cli_collect_total", month=f.month(report.month), total=f.money(report.total_cost_usd)))
     code = EXIT_FAILED if result.failed else EXIT_OK
     if result.archive is not None:
         err(result.archive.message)

@@ -98,6 +98,7 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "status_partial": "partial",
         "status_failed": "failed",
         "status_running": "running",
+        "status_not_configured": "not configured",
         "last_collection": "Last collection: {when} — {status}",
         "email_not_configured": "Set RESEND_API_KEY, REPORT_EMAIL_FROM and REPORT_EMAIL_TO to send the report.",
         "report_title": "Monthly report",
@@ -261,6 +262,7 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "status_partial": "partielle",
         "status_failed": "en échec",
         "status_running": "en cours",
+        "status_not_configured": "non configuré",
         "last_collection": "Dernière collecte : {when} — {status}",
         "email_not_configured": "Définissez RESEND_API_KEY, REPORT_EMAIL_FROM et REPORT_EMAIL_TO pour envoyer "
         "le rapport.",

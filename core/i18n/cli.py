@@ -12,6 +12,7 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "cli_collect_phase": "collect: {what}",
         "cli_collect_phase_failed": "collect: {what} failed: {error}",
         "cli_collect_done": "collect: done, {summary}",
+        "cli_collect_total": "total {month}: {total}",
     },
     "fr": {
         "cli_summary": "{period} : {total}",
@@ -23,5 +24,6 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "cli_collect_phase": "collect : {what}",
         "cli_collect_phase_failed": "collect : {what} en échec : {error}",
         "cli_collect_done": "collect : terminé, {summary}",
+        "cli_collect_total": "total {month} : {total}",
     },
 }

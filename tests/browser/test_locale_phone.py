@@ -48,7 +48,8 @@ def touch_phone(browser):
 
 
 def test_every_asset_is_served_by_the_app_itself(start_app, page):
-    app = start_app()
+    mail = {"RESEND_API_KEY": "re_test_key", "REPORT_EMAIL_TO": "ana@example.com"}
+    app = start_app(REPORT_EMAIL_FROM="Spend Bot <reports@example.com>", **mail)
     elsewhere: list[str] = []
     page.on("request", lambda r: None if r.url.startswith((app.url, "data:", "blob:")) else elsewhere.append(r.url))
     for path in PAGES:
@@ -57,6 +58,7 @@ def test_every_asset_is_served_by_the_app_itself(start_app, page):
     icon = page.locator('link[rel~="icon"]').first.get_attribute("href") or ""
     assert not icon.startswith("http") or icon.startswith(app.url), icon
     assert elsewhere == []
+    expect(page.get_by_text("Spend Bot <reports@example.com>", exact=False)).to_be_visible()  # the settings page
 
 
 def test_french_pages_in_both_widths(start_app, browser):
