@@ -36,11 +36,16 @@ def env(monkeypatch, tmp_path):
     st.cache_resource.clear()
 
 
+def summaries(at: AppTest) -> list[str]:
+    """The one-line results in the button row: each is the label of the pop-over that holds its details."""
+    return [unescape(p.proto.popover.label) for p in at.get("popover")]
+
+
 def rendered_as_markdown(at: AppTest) -> list[str]:
     """Everything a browser would read as Markdown: Markdown and captions, alerts, labels and help texts."""
     texts = [m.value for m in at.markdown] + [a.value for a in (*at.error, *at.warning, *at.info, *at.success)]
     texts += [b.label for b in at.button] + [b.help or "" for b in at.button]
-    return texts + [s.label for s in at.status]
+    return texts + [s.label for s in at.status] + [p.proto.popover.label for p in at.get("popover")]
 
 
 def test_a_providers_error_body_is_shown_as_text_never_as_markdown(env):
@@ -55,8 +60,7 @@ def test_a_providers_error_body_is_shown_as_text_never_as_markdown(env):
     assert any(HOSTILE in code.value for code in at.code)  # the body, verbatim, as code
     for text in rendered_as_markdown(at):
         assert "](http" not in text and "<img" not in text and ":red[boom]" not in text, text
-    shown = [unescape(m.value) for m in at.markdown]
-    assert any("Nothing collected; failed: Apify" in text for text in shown)
+    assert [s.split(" · ")[0] for s in summaries(at)] == ["Nothing collected; failed: Apify"]
 
 
 def _fake_collect(store_url: str):
@@ -85,11 +89,11 @@ def test_collect_now_ends_with_one_line_and_the_phases_in_its_details(env, tmp_p
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.button(key="collect_now").click().run()
     assert not at.exception
-    shown = [unescape(m.value) for m in at.markdown]
-    assert any("1 provider collected ·" in t and "Notion archive: 3 pages written" in t for t in shown), shown
+    (summary,) = summaries(at)
+    assert summary.startswith("1 provider collected · Notion archive: 3 pages written · ") and "in all" in summary
+    shown = [unescape(m.value) for m in at.markdown]  # the details, inside the pop-over
     assert any("OpenAI: collected in" in t for t in shown)
     assert any("Notion archive: 3 pages written in" in t for t in shown)
-    assert [p.proto.popover.label for p in at.get("popover")] == ["Details"]
     assert not at.success and not at.error and not at.status  # no boxes left over to push the figures down
 
 
@@ -100,8 +104,8 @@ def test_french_collect_summary_and_button_labels(env, tmp_path):
     month = last_complete_month(utc_today())
     assert at.button(key="send_email").label == f"Envoyer le rapport {Formats('fr').of_month(month)}"
     at.button(key="collect_now").click().run()
-    shown = [unescape(m.value) for m in at.markdown]
-    assert any("1 fournisseur collecté ·" in t and "archive Notion : 3 pages écrites" in t for t in shown), shown
+    (summary,) = summaries(at)
+    assert summary.startswith("1 fournisseur collecté · archive Notion : 3 pages écrites · ")
 
 
 @pytest.fixture

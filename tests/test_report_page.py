@@ -110,9 +110,9 @@ def test_collect_now_shows_progress_and_records_the_last_status(env):
         at = AppTest.from_file(APP, default_timeout=60).run()
         at.button(key="collect_now").click().run()
     assert not at.exception
-    shown = [unescape(m.value) for m in at.markdown]
-    assert any("1 provider collected" in text and "in all" in text for text in shown)  # one line in the button row
-    assert any("Apify: collected in" in text for text in shown)  # and the details in its pop-over
+    (row,) = [unescape(p.proto.popover.label) for p in at.get("popover")]  # one line in the button row...
+    assert row.startswith("1 provider collected · ") and row.endswith("in all")
+    assert any("Apify: collected in" in unescape(m.value) for m in at.markdown)  # ...its details in a pop-over
     assert not at.success and not at.error  # no boxes pushing the figures down
     later = AppTest.from_file(APP, default_timeout=60).run()  # another session sees the recorded status
     assert any("Last collection:" in unescape(c.value) and "ok" in c.value for c in later.caption)

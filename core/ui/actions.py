@@ -125,8 +125,9 @@ def _show_collected(svc: Services, f: Formats) -> bool:
     if done is None or run is None or run.id != done.run_id:
         return False  # another collection ran since (another person, cron): the caption tells its status
     failed = bool(done.tracker.failed)
-    st.markdown(f"{ICONS[FAILED if failed else OK]} {escape(done.tracker.summary(f))}", width="content")
-    with st.popover(f.t("details"), icon=":material/list:"):
+    icon = ":material/error:" if failed else ":material/check_circle:"
+    # The summary is the pop-over's own label: one element in the row, the details a click away.
+    with st.popover(escape(done.tracker.summary(f)), icon=icon, type="tertiary", help=f.t("details"), wrap=True):
         for status, text, error in done.tracker.details(f):
             _line(status, text, error if status != SKIPPED else None)
     return True

@@ -25,6 +25,8 @@ CSS = f"""
   [data-testid="stElementContainer"]:has(> [data-testid="stDataFrame"]),
   [data-testid="stElementContainer"]:has(> div > [data-testid="stDataFrame"]) {{ margin-top: 3rem; }}
 }}
+/* A collection's one-line summary (a pop-over's label) reads like a line of text when it wraps. */
+[data-testid="stPopover"] button p {{ text-align: left; }}
 /* The helper element that carries the script below takes no room. */
 [data-testid="stElementContainer"]:has(#spendboard-phone) {{ display: none; }}
 """
