@@ -1,9 +1,10 @@
 """Plotly figures for the pages (pure functions: data in, figure out). Floats appear only here, for drawing.
 
 Every word and figure a chart shows is written by ``core.i18n.formats`` in the app's language: days are category
-labels (``mar. 20 oct. 2026``), so the hover's title is the one date it shows; tick labels are picked so the last
-day always has one; the hover text is formatted in advance; Plotly's own number formatting (the money axis) gets
-the language's separators (the axis title says the unit). Colours come from ``core.palette``, the same as the email's.
+labels (``mar. 20 oct. 2026``), so the hover's title is the one date it shows (``day_axes``); tick labels are
+picked so the last day always has one; the hover text is formatted in advance; Plotly's own number formatting (the
+money axis) gets the language's separators, and the axis title says the unit. Colours come from ``core.palette``,
+the same as the email's.
 """
 
 from __future__ import annotations
@@ -38,22 +39,33 @@ def tick_step(days: int) -> int:
     return 14
 
 
-def day_axis(days: Sequence[date], f: Formats) -> tuple[list[str], dict]:
-    """Category labels for the days (``Tue, Oct 20, 2026``) and an x-axis whose ticks say ``Oct 20``, counted back
-    from the last day so that it is always labelled."""
+def day_axes(fig: go.Figure, days: Sequence[date], f: Formats) -> list[str]:
+    """Put the days on ``fig``: returns their category names (``Tue, Oct 20, 2026``), which the traces use as x.
+
+    The hover's title is the hovered category's tick label when it has one, so the short tick labels (``Oct 20``)
+    live on a second x-axis laid over the first (kept in step on zoom by ``matches``), fed by an invisible trace:
+    the hover always titles itself with the full date, once, and ticks count back from the last day so it is
+    always labelled."""
     names = [f.date(d, "weekday") for d in days]
     step = tick_step(len(days))
     ticks = list(range(len(days) - 1, -1, -step))[::-1]
-    axis = {
-        "type": "category",
-        "tickmode": "array",
-        "tickvals": [names[i] for i in ticks],
-        "ticktext": [f.date(days[i], "day") for i in ticks],
-        "title": {"text": f.t("axis_day_utc")},
-        "showgrid": False,
-        "automargin": True,
-    }
-    return names, axis
+    fig.add_trace(go.Scatter(x=names, y=[None] * len(names), xaxis="x2", hoverinfo="skip", showlegend=False))
+    fig.update_layout(
+        xaxis={"type": "category", "showticklabels": False, "ticks": "", "showgrid": False},
+        xaxis2={
+            "type": "category",
+            "overlaying": "x",
+            "matches": "x",
+            "side": "bottom",
+            "tickmode": "array",
+            "tickvals": [names[i] for i in ticks],
+            "ticktext": [f.date(days[i], "day") for i in ticks],
+            "title": {"text": f.t("axis_day_utc")},
+            "showgrid": False,
+            "automargin": True,
+        },
+    )
+    return names
 
 
 def _money_axis(f: Formats) -> dict:
@@ -80,7 +92,7 @@ def _layout(fig: go.Figure, f: Formats, **extra) -> go.Figure:
 def spending_area(points: Sequence[ChartPoint], f: Formats) -> go.Figure:
     """Daily spending as an area with a vertical gradient; one hover per day: the date, cost, runs, requests."""
     t = f.t
-    names, xaxis = day_axis([p.date for p in points], f)
+    names = [f.date(p.date, "weekday") for p in points]
     hover = []
     for p in points:
         lines = [
@@ -107,7 +119,8 @@ def spending_area(points: Sequence[ChartPoint], f: Formats) -> go.Figure:
             name=t("chart_cost"),
         )
     )
-    return _layout(fig, f, height=360, hovermode="x unified", showlegend=False, xaxis=xaxis, yaxis=_money_axis(f))
+    day_axes(fig, [p.date for p in points], f)
+    return _layout(fig, f, height=360, hovermode="x unified", showlegend=False, yaxis=_money_axis(f))
 
 
 def provider_share(costs: Mapping[str, Decimal], labels: Mapping[str, str], f: Formats) -> go.Figure:
@@ -134,7 +147,7 @@ def provider_daily(
     days: Sequence[date], series: Mapping[str, Sequence[Decimal]], labels: Mapping[str, str], f: Formats
 ) -> go.Figure:
     """Stacked bars: each day of the month, one colour per provider; one hover per day lists every provider."""
-    names, xaxis = day_axis(days, f)
+    names = [f.date(d, "weekday") for d in days]
     fig = go.Figure(
         [
             go.Bar(
@@ -149,13 +162,13 @@ def provider_daily(
             for name, values in series.items()
         ]
     )
+    day_axes(fig, days, f)
     return _layout(
         fig,
         f,
         barmode="stack",
         height=380,
         hovermode="x unified",
-        xaxis=xaxis,
         yaxis=_money_axis(f),
-        legend={"orientation": "h", "x": 0, "y": -0.25, "yanchor": "top"},
+        legend={"orientation": "h", "x": 0, "y": -0.25, "yanchor": "top", "traceorder": "normal"},  # as the donut
     )

@@ -34,7 +34,7 @@ def test_french_chart_has_no_english_date_names_and_french_numbers():
     text = json.dumps(fig, ensure_ascii=False)
     assert not ENGLISH_DATE_WORDS.search(text), ENGLISH_DATE_WORDS.search(text)
     assert fig["layout"]["separators"] == ",\u202f"
-    assert fig["layout"]["xaxis"]["title"]["text"] == "Jour (UTC)"
+    assert fig["layout"]["xaxis2"]["title"]["text"] == "Jour (UTC)"
     assert fig["layout"]["yaxis"]["title"]["text"] == "Coût (USD)"
     hover = fig["data"][0]["customdata"][0]
     assert hover == "Coût : 1\u202f234,50\xa0$US<br>Exécutions : 0<br>Requêtes : 8\u202f745"
@@ -51,7 +51,8 @@ def test_one_date_per_hover_the_days_title():
 @pytest.mark.parametrize("n", [7, 30, 90])
 def test_the_last_day_is_always_labelled_and_every_day_on_a_week(n):
     fig = spec(charts.spending_area(points(n), Formats("en")))
-    axis = fig["layout"]["xaxis"]
+    axis = fig["layout"]["xaxis2"]  # the tick labels' axis, laid over the data's (whose hover titles stay full dates)
+    assert "tickvals" not in fig["layout"]["xaxis"] and axis["overlaying"] == "x" and axis["matches"] == "x"
     assert axis["tickvals"][-1] == fig["data"][0]["x"][-1] == "Tue, Oct 20, 2026"
     assert axis["ticktext"][-1] == "Oct 20"
     if n == 7:
@@ -67,7 +68,9 @@ def test_provider_daily_lists_each_provider_once_per_day_in_french():
     assert anthropic["customdata"][19] == "8,20\xa0$US" and anthropic["x"][19] == "mar. 20 oct. 2026"
     assert anthropic["hovertemplate"] == "Anthropic : %{customdata}<extra></extra>"
     assert anthropic["marker"]["color"] == colour("anthropic") != fig["data"][1]["marker"]["color"]
-    assert fig["layout"]["xaxis"]["tickvals"][-1] == "sam. 31 oct. 2026"
+    assert fig["layout"]["xaxis2"]["tickvals"][-1] == "sam. 31 oct. 2026"
+    ticks_trace = fig["data"][-1]  # feeds the tick axis; never hovered, never in the legend
+    assert ticks_trace["xaxis"] == "x2" and ticks_trace["hoverinfo"] == "skip" and not ticks_trace["showlegend"]
     assert fig["layout"]["legend"]["y"] < 0  # legends sit under the plot, clear of the mode bar
 
 

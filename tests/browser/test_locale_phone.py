@@ -73,7 +73,7 @@ def test_french_pages_in_both_widths(start_app, browser):
         chart = page.locator(".js-plotly-plot").first
         chart.scroll_into_view_if_needed()
         expect(chart).to_be_visible(timeout=20_000)
-        ticks = chart.evaluate("el => el.layout.xaxis.ticktext")
+        ticks = chart.evaluate("el => el.layout.xaxis2.ticktext")
         assert ticks and all(
             any(
                 m in t
