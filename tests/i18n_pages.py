@@ -98,8 +98,8 @@ def visible_texts(at) -> list[tuple[str, str]]:
                 continue
             if kind in ("dataframe", "arrow_data_frame", "table"):
                 found += [(kind, str(column)) for column in node.value.columns]
-            elif kind == "plotly_chart":
-                found += [(kind, text) for text in _plotly_strings(node.proto.spec)]
+            elif kind == "plotly_chart":  # Plotly's own markup (<br>, <b>) is not text
+                found += [(kind, re.sub(r"<[^>]+>", " ", text)) for text in _plotly_strings(node.proto.spec)]
             else:
                 found += [(kind, text) for text in _proto_strings(node.proto)]
     return [(kind, text) for kind, text in found if text.strip()]

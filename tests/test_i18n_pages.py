@@ -52,3 +52,26 @@ def test_the_collect_and_send_row_shows_only_catalogue_strings(monkeypatch, tmp_
         assert hard_coded(at) == []
         assert any("October 2026" in text for _, text in visible_texts(at))
     st.cache_resource.clear()
+
+
+def _page_with_a_chart():
+    from datetime import date
+    from decimal import Decimal
+
+    import streamlit as st
+
+    from core import charts
+    from core.i18n.formats import Formats
+    from core.models import ChartPoint
+
+    points = [ChartPoint(date(2026, 10, d), Decimal("1.5"), d, 1200) for d in range(1, 8)]
+    st.plotly_chart(charts.spending_area(points, Formats("en")), config=charts.CONFIG)
+
+
+def test_a_chart_built_by_core_charts_shows_only_catalogue_words_and_data():
+    with pseudo_catalogue():
+        at = AppTest.from_function(_page_with_a_chart, default_timeout=30).run()
+        assert not at.exception
+        texts = [text for kind, text in visible_texts(at) if kind == "plotly_chart"]
+        assert "⟦Day (UTC)⟧" in texts and "⟦Cost (USD)⟧" in texts
+        assert hard_coded(at) == []
