@@ -38,6 +38,12 @@ SAME_IN_FRENCH = {
     "chart_date": "the same word in French",
     "col_scraper": "the English word is the one French teams use",
     "phase_other": "only a placeholder",
+    "col_action": "the same word in French",
+    "col_budget": "the same word in French",
+    "email_budget_title": "the same word in French",
+    "col_score": "the same word in French",
+    "alert_channel_webhook": "the English word is the one French teams use (and a placeholder)",
+    "doctor_status_ok": "OK is French too",
 }
 # A French template may name the month as it follows "de" (d'octobre, de mars) where English just names it.
 FRENCH_ONLY_FIELDS, ENGLISH_ONLY_FIELDS = {"of_month"}, {"month"}
@@ -54,7 +60,8 @@ def test_no_french_value_is_left_in_english_except_deliberate_ones():
     en, fr = catalogue()["en"], catalogue()["fr"]
     same = {key for key, value in fr.items() if value == en[key]}
     assert same <= set(SAME_IN_FRENCH), f"untranslated: {sorted(same - set(SAME_IN_FRENCH))}"
-    assert set(SAME_IN_FRENCH) <= same, f"translated now, drop from the list: {sorted(set(SAME_IN_FRENCH) - same)}"
+    stale = {key for key in SAME_IN_FRENCH if key in fr} - same  # (a key of an area not merged yet is no entry)
+    assert not stale, f"translated now, drop from the list: {sorted(stale)}"
 
 
 def test_both_languages_use_the_same_placeholders():
