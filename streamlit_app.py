@@ -9,10 +9,12 @@ if __name__ != "__main__":  # imported by `streamlit run` (or an ASGI server): t
 
     app = st.App(__file__, routes=ROUTES, middleware=MIDDLEWARE)
 else:
+    from core.ui import style
     from core.ui.auth import access, sign_in_screen, sign_out_button
     from core.ui.services import leave_legacy_multipage_mode, services, t
 
-    st.set_page_config(page_title="Spendboard", page_icon=":material/payments:", layout="wide")
+    st.set_page_config(page_title="Spendboard", page_icon=style.FAVICON, layout="wide")  # served by the app, no CDN
+    style.apply()
     svc = services()  # built once per process; a configuration error stops here with one clear message
     allowed = access(svc.settings)
 

@@ -131,14 +131,16 @@ def covered(holding: Iterable[Condition], recorded: Iterable[str]) -> set[str]:
 def render(settings: Settings, c: Condition | table.AlertRow) -> tuple[str, str]:
     """(subject, text) of an alert in the app's language, from its stored figures only (a retry says the same)."""
     from core.i18n import translator
+    from core.i18n.formats import format_percent
 
     t = translator(settings.app_language)
     who = t("alert_scope_total") if c.scope == "total" else _label(c.scope)
     amount, reference = format_usd(c.amount_usd), format_usd(c.reference_usd)
     if c.kind == "budget":
-        pct = (c.amount_usd * 100 / c.reference_usd).quantize(Decimal("1")) if c.reference_usd else 0
+        pct = (c.amount_usd * 100 / c.reference_usd).quantize(Decimal("1")) if c.reference_usd else Decimal(0)
         values = {"who": who, "month": c.period, "threshold": c.threshold, "spent": amount, "budget": reference}
-        return t("alert_budget_subject", **values), t("alert_budget_text", percent=pct, **values)
+        text = t("alert_budget_text", percent=format_percent(pct, settings.app_language, digits=0), **values)
+        return t("alert_budget_subject", **values), text
     if c.kind == "forecast":
         values = {"who": who, "month": c.period, "forecast": amount, "budget": reference}
         return t("alert_forecast_subject", **values), t("alert_forecast_text", **values)

@@ -107,6 +107,7 @@ def email_lines(store: Store, month: date, today: date, language: str = "en") ->
     """The report email's budget status, one line per budget ("The team: $412.00 of $500.00 (82.4%)"), for
     ``core.report_email``; empty when no budget is set."""
     from core.i18n import translator
+    from core.i18n.formats import format_percent
     from core.money import format_usd
     from core.providers import label
 
@@ -119,7 +120,7 @@ def email_lines(store: Store, month: date, today: date, language: str = "en") ->
             who=who,
             spent=format_usd(use.spent_usd),
             budget=format_usd(use.budget_usd),
-            percent=use.percent,
+            percent=format_percent(use.percent, language),
         )
         lines.append(f"{line} — {t('email_budget_over')}" if use.over else line)
     return lines

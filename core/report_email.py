@@ -1,5 +1,9 @@
 """The monthly report email's content: subject, HTML and plain text, rendered with Jinja2 (autoescaped HTML, so
-provider-supplied names are data, never markup) from the same report the page shows."""
+provider-supplied names are data, never markup) from the same report the page shows, in ``APP_LANGUAGE``: every
+word from the catalogue, every figure and month name from ``core.i18n.formats``, each provider in its chart colour.
+
+The HTML is fluid (at most 600 px wide, the full width of a phone below that) and uses tables and inline styles
+only, which every mail client renders."""
 
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ import jinja2
 
 from core.config import Settings
 from core.coverage import describe
-from core.i18n import translator
-from core.models import DERIVED_FROM_CREDITS, MonthReport
-from core.money import format_usd
+from core.i18n.formats import Formats
+from core.models import DERIVED_FROM_CREDITS, RUNS, MonthReport
+from core.palette import ACCENT, colour
 from core.periods import month_key, previous_month
 from core.providers import label, registry
 
@@ -36,15 +40,11 @@ class Email:
     text: str
 
 
-def month_label(month: date) -> str:
-    return month.strftime("%B %Y")
-
-
-def _change(value: Decimal | None) -> tuple[str, str]:
+def _change(value: Decimal | None, f: Formats) -> tuple[str, str]:
     """Text and colour: more spend is bad (red), less is good (green)."""
     if value is None:
-        return "n/a", GREY
-    return f"{value:+.1f}%", RED if value > 0 else GREEN if value < 0 else GREY
+        return f.t("email_no_change"), GREY
+    return f.percent(value, signed=True), RED if value > 0 else GREEN if value < 0 else GREY
 
 
 def report_link(settings: Settings, month: date) -> str:
@@ -59,45 +59,68 @@ def render(report: MonthReport, settings: Settings, revisions: Sequence[tuple[da
 
     ``revisions`` lists earlier months that changed after they were emailed: ``(month, was, now)``.
     """
-    change, change_color = _change(report.change_percent)
+    f = Formats(settings.app_language)
+    t = f.t
+    change, change_color = _change(report.change_percent, f)
     providers = []
     for p in report.providers:
-        p_change, p_color = _change(p.change_percent)
+        p_change, p_color = _change(p.change_percent, f)
         providers.append(
             {
                 "label": label(p.provider),
-                "cost": format_usd(p.cost_usd),
+                "colour": colour(p.provider),
+                "cost": f.money(p.cost_usd),
                 "change": p_change,
                 "change_color": p_color,
-                "requests": "—" if p.requests is None else f"{p.requests:,}",
-                "count_label": "runs" if p.provider == "apify" else "requests",
+                "requests": f.number(p.requests),
+                "count_label": t("runs_label") if p.count_unit == RUNS else t("requests_label"),
                 "derived": p.cost_source == DERIVED_FROM_CREDITS,
                 "failed": p.status == "failed",
                 "error": p.error or "",
-                "top_models": [{"model": m.label or m.model, "cost": format_usd(m.cost_usd)} for m in p.top_models],
+                "top_models": [{"model": m.label or m.model, "cost": f.money(m.cost_usd)} for m in p.top_models],
             }
         )
-    suffix = "" if report.change_percent is None else f" ({report.change_percent:+.1f}%)"
-    subject = f"Spendboard — API spend for {month_label(report.month)}: {format_usd(report.total_cost_usd)}{suffix}"
+    month, total = f.month(report.month), f.money(report.total_cost_usd)
+    names = {"month": month, "of_month": f.of_month(report.month), "total": total}
+    subject = (
+        t("email_subject", **names)
+        if report.change_percent is None
+        else t("email_subject_change", change=f.percent(report.change_percent, signed=True), **names)
+    )
+    previous_label, previous_total = f.month(previous_month(report.month)), f.money(report.previous_month_cost_usd)
+    provider_count = t("email_provider_count", count=report.provider_count)
+    link = report_link(settings, report.month)
     values = {
+        "lang": f.language,
+        "t": t,
+        "accent": ACCENT,
         "subject": subject,
-        "month_label": month_label(report.month),
-        "previous_label": month_label(previous_month(report.month)),
-        "total": format_usd(report.total_cost_usd),
-        "previous_total": format_usd(report.previous_month_cost_usd),
+        "month_label": month,
+        "total": total,
+        "vs_previous": t("email_vs_previous", month=previous_label, total=previous_total),
         "change": change,
         "change_color": change_color,
-        "provider_count": report.provider_count,
+        "provider_count": provider_count,
         "providers": providers,
-        "link": report_link(settings, report.month),
-        "coverage": describe(report.coverage, translator("en"), {n: p.label for n, p in registry().items()})
+        "link": link,
+        "coverage": describe(report.coverage, t, {n: p.label for n, p in registry().items()})
         if report.coverage is not None
         else "",
         "revised": None
         if report.revised_at is None
-        else f"Revised on {report.revised_at:%Y-%m-%d}: this month changed after it was first sent "
-        f"(was {format_usd(report.revised_from_usd)}).",
-        "revisions": [f"{month_label(m)}: {format_usd(was)} → {format_usd(now)}" for m, was, now in revisions],
+        else t("email_revised", when=f.date(report.revised_at), was=f.money(report.revised_from_usd)),
+        "revisions": [
+            t("email_revision_item", month=f.month(m), was=f.money(was), now=f.money(now)) for m, was, now in revisions
+        ],
+        "text_total": t(
+            "email_text_total",
+            total=total,
+            change=change,
+            month=previous_label,
+            previous=previous_total,
+            providers=provider_count,
+        ),
+        "text_open": t("email_text_open", link=link),
     }
     html = _TEMPLATES.get_template("report_email.html").render(values)
     text = _TEMPLATES.get_template("report_email.txt").render(values)

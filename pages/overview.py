@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.charts import spending_area
+from core import charts
 from core.coverage import describe
 from core.demo import load_demo_data, remove_sample_data
 from core.errors import InputError
@@ -14,6 +14,7 @@ from core.ui import cached
 from core.ui.actions import render_actions
 from core.ui.auth import require
 from core.ui.guardrails import decorate_chart, render_budget_card
+from core.ui.locale import fmt
 from core.ui.people import whose_runs
 from core.ui.services import remembered, services, t
 
@@ -71,16 +72,16 @@ with provider_col:
 provider = None if provider == ALL else provider
 
 card = cached.kpi(svc.store, period, today, provider, owners)
-counts = [t("runs_count", n=f"{card.summary.total_runs:,}")]
+counts = [t("runs_count", count=card.summary.total_runs)]
 if card.summary.total_requests is not None:
-    counts.append(t("requests_count", n=f"{card.summary.total_requests:,}"))
+    counts.append(t("requests_count", count=card.summary.total_requests))
 with card_col:
     st.metric(
         t("total_spent"),
         format_usd(card.summary.total_cost_usd),
         delta=None if card.delta_usd is None else format_usd(card.delta_usd, signed=True),
         delta_color="inverse",
-        delta_description=None if card.delta_usd is None else t("vs_previous", days=PERIOD_DAYS[period]),
+        delta_description=None if card.delta_usd is None else t("vs_previous", count=PERIOD_DAYS[period]),
         border=True,
     )
     st.caption(" · ".join(counts))
@@ -96,16 +97,15 @@ with range_col:
         t("range"),
         list(RANGES),
         key="range",
-        format_func=lambda r: t("range_days", n=RANGES[r]),
+        format_func=lambda r: t("range_days", count=RANGES[r]),
         on_change=remembered("range", "30d"),
     )
 points = cached.chart(svc.store, range_, today, provider, owners)
 runs = sum(p.runs for p in points)
 requests = [p.requests for p in points if p.requests is not None]
-subtitle = t("runs_over_period", n=f"{runs:,}")
+subtitle = t("runs_over_period", count=runs)
 if requests:
-    subtitle += " · " + t("requests_over_period", n=f"{sum(requests):,}")
+    subtitle += " · " + t("requests_over_period", count=sum(requests))
 st.caption(subtitle)
-labels = {"cost": t("chart_cost"), "runs": t("chart_runs"), "requests": t("chart_requests")}
-fig = decorate_chart(spending_area(points, labels), svc, points, today, provider)  # forecast, anomaly flags
-st.plotly_chart(fig, width="stretch", key="spending_chart", config={"displaylogo": False})
+fig = decorate_chart(charts.spending_area(points, fmt()), svc, points, today, provider)  # forecast, anomaly flags
+st.plotly_chart(fig, width="stretch", key="spending_chart", config=charts.CONFIG)

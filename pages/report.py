@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.charts import provider_daily, provider_share
+from core import charts
 from core.coverage import describe
 from core.errors import InputError
 from core.models import RUNS
@@ -11,9 +11,10 @@ from core.money import format_usd
 from core.periods import month_key, parse_month, utc_today
 from core.providers import registry
 from core.report import default_month, monthly_view, report_months
-from core.ui.actions import render_actions
+from core.ui.actions import render_actions, render_reconcile
 from core.ui.auth import access, require
 from core.ui.guardrails import render_report_guardrails
+from core.ui.locale import fmt
 from core.ui.services import services, t
 
 svc = services()
@@ -29,9 +30,7 @@ if requested and "report_month" not in st.session_state:
     except InputError:
         st.warning(t("bad_month"))  # the link's text is never shown: it may be anything
 months = report_months(svc.store, today, wanted)
-month = st.selectbox(
-    t("month"), months, index=months.index(wanted), key="report_month", format_func=lambda d: d.strftime("%B %Y")
-)
+month = st.selectbox(t("month"), months, index=months.index(wanted), key="report_month", format_func=fmt().month)
 st.query_params["month"] = month_key(month)
 
 if access(svc.settings).full:
@@ -71,24 +70,25 @@ with left:
     st.subheader(t("share_title"))
     paid = [p for p in report.providers if p.cost_usd > 0]
     st.plotly_chart(
-        provider_share(
-            [p.provider for p in paid], [float(p.cost_usd) for p in paid], [labels[p.provider] for p in paid]
-        ),
+        charts.provider_share({p.provider: p.cost_usd for p in paid}, labels, fmt()),
         width="stretch",
         key="share_chart",
+        config=charts.CONFIG,
     )
 with right:
     st.subheader(t("daily_by_provider"))
-    series = {name: [float(cost) for cost in costs] for name, costs in view.daily.items()}
     st.plotly_chart(
-        provider_daily([d.isoformat() for d in view.days], series, labels), width="stretch", key="daily_chart"
+        charts.provider_daily(view.days, view.daily, labels, fmt()),
+        width="stretch",
+        key="daily_chart",
+        config=charts.CONFIG,
     )
 
 render_report_guardrails(svc, month, today)
 st.subheader(t("providers_title"))
 checks = view.reconciliations
 if not checks and view.closed:
-    st.caption(t("recon_none", month=month_key(month)))
+    render_reconcile(svc, month)
 for p in report.providers:
     with st.container(border=True):
         head, body = st.columns([1, 2])

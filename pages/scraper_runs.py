@@ -37,7 +37,7 @@ with c5:
 owners = whose_runs(svc, t, allowed)  # the viewer's own runs by default
 names = actor_names(svc.store)
 page = list_runs(svc.store, first=first, last=last, scraper_id=scraper_id, source=source, user_ids=owners, limit=limit)
-st.caption(t("runs_totals", n=f"{page.total_runs:,}", cost=format_usd(page.total_cost_usd)))
+st.caption(t("runs_totals", count=page.total_runs, cost=format_usd(page.total_cost_usd)))
 if page.items:
     table = pd.DataFrame(
         {

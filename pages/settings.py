@@ -12,6 +12,7 @@ from core.ui.doctor import render_doctor
 from core.ui.guardrails import render_budget_settings
 from core.ui.people import render_access, render_people
 from core.ui.services import services, t
+from core.ui.text import escape
 
 svc = services()
 allowed = require(svc.settings, t)
@@ -57,7 +58,7 @@ st.code(s.database_display, language=None)
 
 st.subheader(t("email_state"))
 if s.resend_api_key and s.report_email_from and s.report_email_to:
-    st.write(t("email_ready", sender=s.report_email_from, to=", ".join(s.report_email_to)))
+    st.write(t("email_ready", sender=escape(s.report_email_from), to=escape(", ".join(s.report_email_to))))
 else:
     st.write(t("email_not_configured"))
 

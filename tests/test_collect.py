@@ -18,9 +18,9 @@ from core import jsonout
 from core.collect import FAILED, NOT_CONFIGURED, OK, collect
 from core.errors import InputError
 from core.http import RetryPolicy
-from core.models import DERIVED_FROM_CREDITS, PROVIDER_REPORTED, RUN_REPORTED
+from core.models import DERIVED_FROM_CREDITS, PROVIDER_REPORTED, RUN_REPORTED, MonthReport
 from core.periods import month_end
-from core.report import MonthReport, monthly_report
+from core.report import monthly_report
 from core.store import collections, ledger, runs
 from core.store.schema import collection_runs, daily_costs, monthly_summaries, provider_snapshots, scraper_runs
 from tests.conftest import NO_SLEEP

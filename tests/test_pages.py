@@ -93,7 +93,12 @@ def test_french_labels(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_LANGUAGE", "fr")
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert at.metric[0].label == "Total dépensé"
-    assert at.selectbox(key="period").options == ["Jour", "Dernière semaine", "Dernier mois", "Tous"]
+    assert at.selectbox(key="period").options == [
+        "Aujourd'hui",
+        "7 derniers jours",
+        "30 derniers jours",
+        "Depuis le début",
+    ]
     assert any("exécutions sur la période" in c.value for c in at.caption)
 
 

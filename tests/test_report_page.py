@@ -10,6 +10,7 @@ from core.cli import main
 from core.periods import last_complete_month, month_key, previous_month
 from tests.conftest import clean_app_env
 from tests.fakes import FakeApify, run_item, serve
+from tests.i18n_pages import unescape
 
 APP = "../streamlit_app.py"
 TOKEN = "report-token-0123456789"
@@ -114,8 +115,12 @@ def test_collect_now_shows_progress_and_records_the_last_status(env):
         at = AppTest.from_file(APP, default_timeout=60).run()
         at.button(key="collect_now").click().run()
     assert not at.exception
-    assert any("Apify: collected" in s.value for s in at.success)
-    assert any("Last collection:" in c.value and "ok" in c.value for c in at.caption)
+    (row,) = [unescape(p.proto.popover.label) for p in at.get("popover")]  # one line in the button row...
+    assert row.startswith("1 provider collected · ") and row.endswith("in all")
+    assert any("Apify: collected in" in unescape(m.value) for m in at.markdown)  # ...its details in a pop-over
+    assert not at.success and not at.error  # no boxes pushing the figures down
+    later = AppTest.from_file(APP, default_timeout=60).run()  # another session sees the recorded status
+    assert any("Last collection:" in unescape(c.value) and "ok" in c.value for c in later.caption)
 
 
 def test_an_enormous_or_hostile_token_is_simply_denied(env):

@@ -84,17 +84,19 @@ def collect(args, ctx) -> int:
     from core.collect import NOT_CONFIGURED
     from core.collect import collect as run_collection
     from core.errors import SpendError
+    from core.i18n.formats import Formats
     from core.money import ZERO
     from core.people import cli_person
     from core.periods import last_complete_month, month_key, utc_today
-
-    def progress(provider: str, status: str, detail: str | None) -> None:
-        err(f"collect: {provider} {status}" + (f": {detail}" if detail else ""))
+    from core.progress import CliReporter
 
     settings = ctx.settings
+    f = Formats(settings.app_language)
+    progress = CliReporter(err, f)
     month_ = month_key(args.month) if args.month else None
     with recorded(ctx.store, cli_person(), "collect", month=month_, providers=args.provider) as entry:
         result = run_collection(settings, ctx.store, month=args.month, providers=args.provider, progress=progress)
+        progress.finish()
         tried = [o for o in result.outcomes.values() if o.status != NOT_CONFIGURED]
         if result.failed:
             entry.outcome = FAILED if len(result.failed) == len(tried) else PARTIAL
@@ -126,9 +128,12 @@ def collect(args, ctx) -> int:
         )
     else:
         for name, row in providers.items():
-            cost = "" if row["cost_usd"] is None else f"${row['cost_usd']:,.6f}"
-            out(f"{name:<11} {row['status']:<15} {cost:>18}  {row['error'] or ''}")
-        out(f"total {report.key}: ${report.total_cost_usd:,.6f}")
+            status = f.t(f"status_{row['status']}")
+            out(
+                f"{name:<11} {status:<15} {f.money(row['cost_usd']) if row['cost_usd'] is not None else '':>16}  "
+                f"{row['error'] or ''}".rstrip()
+            )
+        out(f.t("cli_collect_total", month=f.month(report.month), total=f.money(report.total_cost_usd)))
     code = EXIT_FAILED if result.failed else EXIT_OK
     if result.archive is not None:
         err(result.archive.message)

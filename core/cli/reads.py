@@ -1,12 +1,27 @@
-"""Read commands: ``summary``, ``chart``, ``runs``, ``report``. They read SQL only (no HTTP client is loaded)."""
+"""Read commands: ``summary``, ``chart``, ``runs``, ``report``. They read SQL only (no HTTP client is loaded).
+
+Each prints human lines in ``APP_LANGUAGE`` by default, ``--json`` or ``--csv`` for machines (both locale-free:
+money as plain decimal strings, UTC days)."""
 
 from __future__ import annotations
+
+import sys
 
 from core.cli.base import EXIT_OK, day, int_in, month, out
 from core.errors import InputError
 from core.limits import MAX_RUNS_LIMIT
 from core.periods import PERIODS, RANGES
 from core.providers import NAMES
+
+
+def _formats(parser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help="JSON on stdout")
+    group.add_argument("--csv", action="store_true", help="CSV on stdout (UTF-8, a header row, amounts in USD)")
+
+
+def _csv(text: str) -> None:
+    sys.stdout.write(text)
 
 
 def register(sub) -> None:
@@ -21,7 +36,7 @@ def register(sub) -> None:
         help="only the scraper runs launched by this user id (repeat for several); other providers' costs are "
         "team-wide and always counted",
     )
-    p.add_argument("--json", action="store_true")
+    _formats(p)
     p.set_defaults(handler=summary)
 
     p = sub.add_parser("chart", help="daily spending, one row per day, zeros included")
@@ -35,7 +50,7 @@ def register(sub) -> None:
         help="only the scraper runs launched by this user id (repeat for several); other providers' costs are "
         "team-wide and always counted",
     )
-    p.add_argument("--json", action="store_true")
+    _formats(p)
     p.set_defaults(handler=chart)
 
     p = sub.add_parser("runs", help="list scraper runs with totals")
@@ -48,12 +63,13 @@ def register(sub) -> None:
     )
     p.add_argument("--limit", type=int_in(1, MAX_RUNS_LIMIT, "--limit"), default=100)
     p.add_argument("--offset", type=int_in(0, 10**9, "--offset"), default=0)
-    p.add_argument("--json", action="store_true")
+    _formats(p)
     p.set_defaults(handler=runs)
 
     p = sub.add_parser("report", help="a month's cost per provider, change vs the previous month, top models")
     p.add_argument("--month", type=month, help="YYYY-MM (default: the last complete month)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--models", action="store_true", help="with --csv: every model or line item, not the providers")
+    _formats(p)
     p.set_defaults(handler=report)
 
 
@@ -69,6 +85,12 @@ def _owners(args) -> tuple[str, ...] | None:
     return tuple(sorted(set(args.user_ids)))
 
 
+def _f(ctx):
+    from core.i18n.formats import Formats
+
+    return Formats(ctx.settings.app_language)
+
+
 def summary(args, ctx) -> int:
     from core import jsonout
     from core.periods import utc_today
@@ -78,8 +100,17 @@ def summary(args, ctx) -> int:
     result = spend.summary(ctx.store, args.period, utc_today(), args.provider, owners=owners)
     if args.json:
         out(jsonout.dumps(jsonout.summary_json(result)))
+    elif args.csv:
+        from core.export import summary_csv
+
+        _csv(summary_csv(result))
     else:
-        out(f"{args.period}: ${result.total_cost_usd:,.6f} over {result.total_runs} runs")
+        f = _f(ctx)
+        parts = [f.t("cli_summary", period=f.t(f"period_{args.period}"), total=f.money(result.total_cost_usd))]
+        parts.append(f.t("runs_count", count=result.total_runs))
+        if result.total_requests is not None:
+            parts.append(f.t("requests_count", count=result.total_requests))
+        out(" · ".join(parts))
     return EXIT_OK
 
 
@@ -92,9 +123,14 @@ def chart(args, ctx) -> int:
     points = spend.chart(ctx.store, args.range_, utc_today(), args.provider, owners=owners)
     if args.json:
         out(jsonout.dumps(jsonout.chart_json(points)))
+    elif args.csv:
+        from core.export import chart_csv
+
+        _csv(chart_csv(points))
     else:
+        f = _f(ctx)
         for p in points:
-            out(f"{p.date}  ${p.cost_usd:>14,.6f}  {p.runs:>6} runs")
+            out(f"{f.date(p.date, 'weekday'):<20} {f.money(p.cost_usd):>14}  {f.t('runs_count', count=p.runs)}")
     return EXIT_OK
 
 
@@ -120,24 +156,51 @@ def runs(args, ctx) -> int:
         names = actors.names(ctx.store)
         items = [jsonout.run_json(r, names) for r in page.items]
         out(jsonout.dumps({"items": items, "total_cost_usd": page.total_cost_usd, "total_runs": page.total_runs}))
+    elif args.csv:
+        from core.export import runs_csv
+
+        _csv(runs_csv(page.items))
     else:
+        f = _f(ctx)
         for r in page.items:
-            out(f"{r.created_at:%Y-%m-%d %H:%M}  {r.run_id:<20} {r.scraper_id:<32} {r.status:<10} {r.cost_usd}")
-        out(f"{page.total_runs} runs, ${page.total_cost_usd:,.6f} in total")
+            when = f.datetime(r.created_at, utc_suffix=True)
+            status = f.run_status(r.status)
+            out(f"{when:<28} {r.run_id:<20} {r.scraper_id:<32} {status:<12} {f.money(r.cost_usd, exact=True)}")
+        out(f.t("runs_totals", count=page.total_runs, cost=f.money(page.total_cost_usd)))
     return EXIT_OK
 
 
 def report(args, ctx) -> int:
     from core import jsonout
-    from core.periods import last_complete_month, utc_today
+    from core.periods import last_complete_month, previous_month, utc_today
     from core.report import monthly_report
 
+    if args.models and not args.csv:
+        raise InputError("--models goes with --csv (the JSON has every provider's top models)")
     result = monthly_report(ctx.store, args.month or last_complete_month(utc_today()), ctx.settings.app_base_url)
     if args.json:
         out(jsonout.dumps(jsonout.report_json(result)))
+    elif args.csv:
+        from core.export import report_models_csv, report_providers_csv
+
+        _csv(report_models_csv(result) if args.models else report_providers_csv(result))
     else:
-        out(f"{result.key}: ${result.total_cost_usd:,.6f} across {result.provider_count} providers")
+        from core.providers import label
+
+        f = _f(ctx)
+        providers = f.t("email_provider_count", count=result.provider_count)
+        out(
+            f.t(
+                "cli_report_total",
+                month=f.month(result.month),
+                total=f.money(result.total_cost_usd),
+                providers=providers,
+            )
+        )
+        if result.change_percent is not None:
+            change = f.percent(result.change_percent, signed=True, digits=2)
+            out(f.t("cli_report_change", change=change, month=f.month(previous_month(result.month))))
         for p in result.providers:
-            change = "" if p.change_percent is None else f"{p.change_percent:+.2f}%"
-            out(f"  {p.provider:<11} ${p.cost_usd:>16,.6f} {change:>10}")
+            change = "" if p.change_percent is None else f.percent(p.change_percent, signed=True, digits=2)
+            out(f"  {label(p.provider):<11} {f.money(p.cost_usd):>16} {change:>10}")
     return EXIT_OK

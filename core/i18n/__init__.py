@@ -2,18 +2,23 @@
 ``STRINGS = {"en": {...}, "fr": {...}}``). English by default, French with ``APP_LANGUAGE=fr``.
 
 A value is a ``str.format`` template, or a dict of CLDR plural forms (``{"one": ..., "other": ...}``) chosen by
-Babel's plural rules for the language from the ``count`` argument: ``t("runs_count", count=n, n="1,234")``.
+Babel's plural rules for the language from the ``count`` argument: ``t("runs_count", count=n)``. Whole numbers and
+Decimals given as values are written the language's way (``8,745`` / ``8 745``), ``count`` included, so a template
+says ``{count}``; text (money, dates already formatted by ``core.i18n.formats``) goes in as it is.
+
+Other areas add their module to ``AREAS``; ``core.i18n.formats`` holds the number, money and date formatters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cache
 from importlib import import_module
 
 LANGUAGES = ("en", "fr")
 # One module per area; a key defined twice fails at import.
-AREAS = ("app", "auth", "data", "guardrails", "providers")
+AREAS = ("app", "actions", "auth", "cli", "data", "email", "guardrails", "providers")
 
 
 @cache
@@ -36,6 +41,16 @@ def _plural_rule(language: str) -> Callable[[int | float], str]:
     return Locale.parse(language).plural_form
 
 
+def _shown(value, language: str):
+    """Numbers the language's way; anything else as given."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        from core.i18n.formats import format_number
+
+        return format_number(value, language)
+    return value
+
+
+@cache
 def translator(language: str) -> Callable[..., str]:
     """``t(key, **values)`` for a language (falls back to English for a key the language lacks)."""
     table = catalogue().get(language, catalogue()["en"])
@@ -43,9 +58,10 @@ def translator(language: str) -> Callable[..., str]:
 
     def t(key: str, **values) -> str:
         text = table.get(key) or english[key]
+        lang = language if key in table else "en"
         if isinstance(text, dict):
-            form = _plural_rule(language if key in table else "en")(abs(values["count"]))
+            form = _plural_rule(lang)(abs(values["count"]))
             text = text.get(form) or text["other"]
-        return text.format(**values) if values else text
+        return text.format(**{k: _shown(v, lang) for k, v in values.items()}) if values else text
 
     return t

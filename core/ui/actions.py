@@ -1,32 +1,59 @@
-"""The actions: Collect now, Send report, the Apify back-fill, with live progress and the last collection's status.
+"""The actions: Collect now, Send report (and Send again), the reconciliation's Check now and the Apify back-fill,
+with live progress. Only admins see them; each handler checks again when it runs (``core.ui.auth.authorize``) and
+records who did it and how it ended (``core.audit``).
 
-Only admins see them, and each handler checks again when it runs (``core.ui.auth.authorize``) and records who did
-it (``core.audit``)."""
+A collection tells its whole story in one status line that changes as it goes (providers, then the month's figures,
+the Notion archive with its pages, alerts, email), with one line per step inside, updated in place. When it ends,
+the button row says it in one line (a Details pop-over holds the rest), so nothing pushes the figures down.
+Provider and configuration text (errors, addresses) is data: shown with ``st.code`` or escaped, never as Markdown.
+"""
 
 from __future__ import annotations
 
 import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import streamlit as st
 
 from core import audit
-from core.collect import FAILED, NOT_CONFIGURED, OK, collect
+from core.collect import collect
 from core.email import send_report
 from core.errors import SpendError
+from core.i18n.formats import Formats
 from core.limits import MAX_BACKFILL_DAYS
-from core.money import format_usd
 from core.periods import month_key
-from core.providers import apify
-from core.providers import label as provider_label
+from core.progress import ARCHIVE, FAILED, OK, RUNNING, SKIPPED, Tracker
+from core.providers import get_provider, registry
 from core.scraper_runs import backfill
 from core.store import collections
+from core.store.snapshots import get_summary
 from core.ui.auth import access, authorize
+from core.ui.locale import fmt
 from core.ui.services import Services, t
+from core.ui.text import escape
 
-_RESULT = "_spendboard_action_result"
+_COLLECTED = "_spendboard_collected"
+_SENT = "_spendboard_sent"
+_CONFIRM = "_spendboard_send_again"
+ICONS = {OK: ":green[:material/check_circle:]", FAILED: ":red[:material/error:]", RUNNING: ":material/sync:"}
+
+
+@dataclass(frozen=True)
+class Collected:
+    run_id: int
+    tracker: Tracker
+
+
+@dataclass(frozen=True)
+class Sent:
+    month: date
+    recipients: tuple[str, ...] = ()
+    sent: bool = False
+    sent_at: datetime | None = None  # when it had been sent already
+    error: str | None = None
 
 
 @st.cache_resource(show_spinner=False)
@@ -35,13 +62,22 @@ def _collection_lock() -> threading.Lock:
     return threading.Lock()
 
 
-def last_collection_caption(svc: Services) -> str:
+def last_collection_caption(svc: Services, f: Formats | None = None) -> str:
+    f = f or fmt()
     run = collections.last_run(svc.store)
     if run is None:
-        return t("never_collected")
-    failed = [name for name, p in (run.providers or {}).items() if p.get("status") == FAILED]
-    status = t(f"status_{run.status}") + (f" ({', '.join(failed)})" if failed else "")
-    return t("last_collection", when=f"{run.started_at:%Y-%m-%d %H:%M} UTC", status=status)
+        return f.t("never_collected")
+    labels = {name: p.label for name, p in registry().items()}
+    failed = [labels.get(name, name) for name, p in (run.providers or {}).items() if p.get("status") == FAILED]
+    status = f.t(f"status_{run.status}") + (f" ({f.list(failed)})" if failed else "")
+    return f.t("last_collection", when=f.datetime(run.started_at), status=status)
+
+
+def _line(status: str, text: str, error: str | None) -> None:
+    """One step: icon and our own words as Markdown (escaped all the same), the provider's words as code."""
+    st.markdown(f"{ICONS.get(status, ':material/remove:')} {escape(text)}")
+    if error:
+        st.code(error, language=None, wrap_lines=True)
 
 
 def _run_collection(svc: Services, month: date | None) -> None:
@@ -50,148 +86,217 @@ def _run_collection(svc: Services, month: date | None) -> None:
         return
     lock = _collection_lock()
     if not lock.acquire(blocking=False):
-        st.warning(t("collect_busy"))
+        st.toast(fmt().t("collect_busy"), icon=":material/hourglass_top:")
         return
+    f = fmt()
+    tracker = Tracker({name: p.label for name, p in registry().items()})
     events: queue.Queue = queue.Queue()
     try:
-        label = t("collecting", month=month_key(month) if month else t("this_and_last_month"))
         entry = audit.recorded(svc.store, person, "collect", month=month_key(month) if month else None)
-        with entry as record, st.status(label, expanded=True) as status, ThreadPoolExecutor(1) as pool:
-            # Providers report from worker threads; only this script thread may draw, so events go through a queue.
+        with entry as record, st.status(tracker.headline(f), expanded=False) as status, ThreadPoolExecutor(1) as pool:
+            # Steps report from worker threads; only this script thread may draw, so events go through a queue.
             future = pool.submit(
-                collect,
-                svc.settings,
-                svc.store,
-                month=month,
-                progress=lambda name, state, detail: events.put((name, state, detail)),
+                collect, svc.settings, svc.store, month=month, progress=lambda *event: events.put(event)
             )
+            rows: dict[str, object] = {}
             while not (future.done() and events.empty()):
                 try:
                     name, state, detail = events.get(timeout=0.2)
                 except queue.Empty:
                     continue
-                label_ = provider_label(name)
-                if state == "running":
-                    st.write(t("provider_running", provider=label_))
-                elif state == OK:
-                    st.write(f":green[✓] {label_}")
-                else:
-                    st.write(f":red[✗] {label_}: {detail}")
+                tracker(name, state, svc.settings.redact(detail) if detail else detail)
+                status.update(label=tracker.headline(f))
+                if name not in rows:
+                    rows[name] = st.empty()
+                with rows[name].container():
+                    _line(*tracker.row(name, f))
+            tracker.finish()
             try:
                 result = future.result()
             except SpendError as exc:
                 record.outcome = audit.FAILED
-                status.update(label=t("collect_failed", error=svc.settings.redact(str(exc))), state="error")
+                status.update(label=f.t("collect_error"), state="error", expanded=True)
+                st.code(svc.settings.redact(str(exc)), language=None, wrap_lines=True)
                 return
-            bad = result.failed
-            tried = [o for o in result.outcomes.values() if o.status != NOT_CONFIGURED]
-            if bad:
-                record.outcome = audit.FAILED if len(bad) == len(tried) else audit.PARTIAL
-            status.update(
-                label=t("collect_done_failed", names=", ".join(bad)) if bad else t("collect_done"),
-                state="error" if bad else "complete",
-                expanded=bool(bad),
-            )
-        st.session_state[_RESULT] = (
-            "collect",
-            {name: (o.status, o.error) for name, o in result.outcomes.items() if o.status != NOT_CONFIGURED},
-        )
+            tried = [o for o in result.outcomes.values() if o.status != "not_configured"]
+            if result.failed:
+                record.outcome = audit.FAILED if len(result.failed) == len(tried) else audit.PARTIAL
+            archive = result.archive
+            if archive is not None and not archive.skipped and ARCHIVE not in tracker.phases:
+                tracker(ARCHIVE, FAILED if archive.error else OK, archive.error)  # collect said nothing: its result
+            status.update(label=tracker.summary(f), state="error" if tracker.failed else "complete", expanded=False)
+        st.session_state[_COLLECTED] = Collected(result.run_id, tracker)
     finally:
         lock.release()
     st.rerun()  # redraw every figure from the new data
 
 
-def _send(svc: Services, month: date) -> None:
+def _show_collected(svc: Services, f: Formats) -> bool:
+    """The last collection of this session in one line (details in a pop-over); False when there is none to show."""
+    done: Collected | None = st.session_state.get(_COLLECTED)
+    run = collections.last_run(svc.store) if done else None
+    if done is None or run is None or run.id != done.run_id:
+        return False  # another collection ran since (another person, cron): the caption tells its status
+    failed = bool(done.tracker.failed)
+    icon = ":material/error:" if failed else ":material/check_circle:"
+    # The summary is the pop-over's own label: one element in the row, the details a click away.
+    with st.popover(escape(done.tracker.summary(f)), icon=icon, type="tertiary", help=f.t("details"), wrap=True):
+        for status, text, error in done.tracker.details(f):
+            _line(status, text, error if status != SKIPPED else None)
+    return True
+
+
+def _send(svc: Services, month: date, *, force: bool = False) -> None:
+    st.session_state.pop(_CONFIRM, None)
     person = authorize(svc.settings, t, "send")
     if person is None:
         return
     try:
-        with audit.recorded(svc.store, person, "send", month=month_key(month)):
-            result = send_report(svc.settings, svc.store, month)
+        with audit.recorded(svc.store, person, "send", month=month_key(month), again=force):
+            result = send_report(svc.settings, svc.store, month, force=force)
     except SpendError as exc:
-        st.error(t("send_failed", error=svc.settings.redact(str(exc))))
-        return
-    st.session_state[_RESULT] = ("send", (result.sent, result.message, result.recipients))
+        st.session_state[_SENT] = Sent(month, error=svc.settings.redact(str(exc)))
+    else:
+        sent_at = None
+        if not result.sent:
+            summary = get_summary(svc.store, month)
+            sent_at = getattr(summary, "email_sent_at", None)
+        st.session_state[_SENT] = Sent(month, tuple(result.recipients), result.sent, sent_at)
     st.rerun()
 
 
-def _show_last_result() -> None:
-    kind, data = st.session_state.pop(_RESULT, (None, None))
-    if kind == "collect":
-        if not data:
-            st.info(t("none_configured"))
-        for name, (status, error) in data.items():
-            if status == OK:
-                st.success(t("provider_ok", provider=provider_label(name)), icon=":material/check:")
-            else:
-                st.error(f"{provider_label(name)}: {error}", icon=":material/error:")
-    elif kind == "send":
-        sent, message, recipients = data
-        (st.success if sent else st.info)(t("send_result", message=message, to=", ".join(recipients)))
+def _show_sent(svc: Services, f: Formats, month: date) -> bool:
+    """What the last Send did for this month, in the button row; a Send-again needs a confirmation."""
+    done: Sent | None = st.session_state.get(_SENT)
+    if done is None or done.month != month:
+        return False
+    names = {"month": f.month(month), "of_month": f.of_month(month), "to": f.list(done.recipients)}
+    if done.error:
+        st.markdown(f"{ICONS[FAILED]} {escape(f.t('send_failed'))}", width="content")
+        with st.popover(f.t("details"), icon=":material/list:"):
+            st.code(done.error, language=None, wrap_lines=True)
+    elif done.sent:
+        st.markdown(f"{ICONS[OK]} {escape(f.t('send_sent', **names))}", width="content")
+    elif st.session_state.get(_CONFIRM):
+        st.markdown(escape(f.t("send_again_confirm", **names)), width="content")
+        if st.button(f.t("send_again_yes"), key="send_again_yes", type="primary"):
+            _send(svc, month, force=True)
+        if st.button(f.t("cancel"), key="send_again_cancel"):
+            st.session_state.pop(_CONFIRM, None)
+            st.rerun()
+    else:
+        when = f.datetime(done.sent_at) if done.sent_at else "—"
+        st.markdown(escape(f.t("send_already", when=when, **names)), width="content")
+        if st.button(f.t("send_again"), key="send_again"):
+            st.session_state[_CONFIRM] = True
+            st.rerun()
+    return True
 
 
 def render_actions(svc: Services, *, collect_month: date | None, send_month: date) -> None:
     """Buttons for an admin (never for a viewer, nor for someone who only holds a report link)."""
+    f = fmt()
     if not access(svc.settings).admin:
-        st.caption(last_collection_caption(svc))
+        st.caption(escape(last_collection_caption(svc, f)))
         return
     email_ready = bool(svc.settings.resend_api_key and svc.settings.report_email_from and svc.settings.report_email_to)
     with st.container(horizontal=True, vertical_alignment="center"):
         collect_clicked = st.button(
-            t("collect_now"), key="collect_now", icon=":material/sync:", disabled=_collection_lock().locked()
+            f.t("collect_now"),
+            key="collect_now",
+            icon=":material/sync:",
+            disabled=_collection_lock().locked(),
+            help=f.t("collect_help_month", month=f.month(collect_month)) if collect_month else f.t("collect_help"),
         )
         send_clicked = st.button(
-            t("send_email", month=month_key(send_month)),
+            f.t("send_email", month=f.month(send_month), of_month=f.of_month(send_month)),
             key="send_email",
             icon=":material/mail:",
             disabled=not email_ready,
-            help=None if email_ready else t("email_not_configured"),
+            help=None if email_ready else f.t("email_not_configured"),
         )
-        st.caption(last_collection_caption(svc))
-    _show_last_result()
+        shown = _show_sent(svc, f, send_month)
+        if not shown and not _show_collected(svc, f):
+            st.caption(escape(last_collection_caption(svc, f)))
     if collect_clicked:
+        st.session_state.pop(_SENT, None)
         _run_collection(svc, collect_month)
     if send_clicked:
         _send(svc, send_month)
+
+
+def render_reconcile(svc: Services, month: date) -> None:
+    """ "Not yet checked" with a Check-now button that asks each provider for its own total of ``month``."""
+    from core.reconcile import reconcile
+    from core.store.reconciliations import save_reconciliations
+
+    f = fmt()
+    admin = access(svc.settings).admin
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f.t("recon_none"))
+        clicked = admin and st.button(
+            f.t("recon_check"),
+            key="recon_check",
+            icon=":material/fact_check:",
+            help=f.t("recon_check_help", month=f.month(month), of_month=f.of_month(month)),
+        )
+    if clicked:
+        person = authorize(svc.settings, t, "reconcile")
+        if person is None:
+            return
+        try:
+            with st.spinner(f.t("recon_check")), audit.recorded(svc.store, person, "reconcile", month=month_key(month)):
+                save_reconciliations(svc.store, reconcile(svc.settings, svc.store, month))
+        except SpendError as exc:
+            st.markdown(f"{ICONS[FAILED]} {escape(f.t('recon_failed_run'))}")
+            st.code(svc.settings.redact(str(exc)), language=None, wrap_lines=True)
+            return
+        st.rerun()
 
 
 def render_backfill(svc: Services) -> None:
     """The Apify back-fill form (admins only)."""
     if not access(svc.settings).admin:
         return
-    st.subheader(t("backfill_title"))
+    f = fmt()
+    apify = get_provider("apify")
+    st.subheader(f.t("backfill_title"))
     if not apify.configured(svc.settings):
-        st.caption(t("backfill_need_token"))
+        st.caption(f.t("backfill_need_token"))
     with st.form("backfill"):
-        days = st.number_input(t("backfill_days"), min_value=1, max_value=MAX_BACKFILL_DAYS, value=90, step=1)
-        reset = st.checkbox(t("backfill_reset"))
-        submitted = st.form_submit_button(t("backfill_button"), disabled=not apify.configured(svc.settings))
+        days = st.number_input(f.t("backfill_days"), min_value=1, max_value=MAX_BACKFILL_DAYS, value=90, step=1)
+        reset = st.checkbox(f.t("backfill_reset"))
+        submitted = st.form_submit_button(f.t("backfill_button"), disabled=not apify.configured(svc.settings))
     if submitted:
-        _backfill(svc, int(days), reset)
+        _backfill(svc, f, int(days), reset)
 
 
-def _backfill(svc: Services, days: int, reset: bool) -> None:
+def _backfill(svc: Services, f: Formats, days: int, reset: bool) -> None:
     person = authorize(svc.settings, t, "backfill")
     if person is None:
         return
-    bar = st.progress(0.0, text=t("backfill_progress", done=0, total="?"))
+    bar = st.progress(0.0, text=f.t("backfill_progress", done=0, total="?"))
 
     def progress(done: int, total: int) -> None:
-        bar.progress(min(done / total, 1.0) if total else 1.0, text=t("backfill_progress", done=done, total=total))
+        text = f.t("backfill_progress", done=f.number(done), total=f.number(total))
+        bar.progress(min(done / total, 1.0) if total else 1.0, text=text)
 
     try:
         with audit.recorded(svc.store, person, "backfill", days=days, reset=reset):
             result = backfill(svc.settings, svc.store, days=days, reset=reset, progress=progress)
     except SpendError as exc:
-        st.error(t("backfill_failed", error=svc.settings.redact(str(exc))))
+        st.markdown(f"{ICONS[FAILED]} {escape(f.t('backfill_failed_short'))}")
+        st.code(svc.settings.redact(str(exc)), language=None, wrap_lines=True)
         return
     bar.progress(1.0)
     st.success(
-        t(
-            "backfill_done",
-            fetched=result.fetched,
-            cost=format_usd(result.total_cost_usd),
-            days=result.days,
-            deleted=result.deleted,
+        escape(
+            f.t(
+                "backfill_done",
+                fetched=f.number(result.fetched),
+                cost=f.money(result.total_cost_usd),
+                days=result.days,
+                deleted=f.number(result.deleted),
+            )
         )
     )

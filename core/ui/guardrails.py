@@ -16,6 +16,7 @@ from core.budgets import SCOPES, TOTAL, budget_use, list_budgets, percent, remov
 from core.config import Settings, mask
 from core.errors import InputError
 from core.forecast import MonthForecast, month_forecast
+from core.i18n.formats import format_percent
 from core.models import ChartPoint
 from core.money import format_usd
 from core.periods import month_start
@@ -68,7 +69,12 @@ def render_budget_card(svc: Services, today: date, provider: str | None) -> None
             st.progress(
                 min(float(used) / 100, 1.0),
                 text=plain(
-                    t("budget_spent_of", spent=format_usd(spent), budget=format_usd(scope_budget), percent=used)
+                    t(
+                        "budget_spent_of",
+                        spent=format_usd(spent),
+                        budget=format_usd(scope_budget),
+                        percent=format_percent(used, svc.settings.app_language),
+                    )
                 ),
             )
         else:

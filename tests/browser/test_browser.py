@@ -1,5 +1,6 @@
 """What a person sees in a real browser (Chromium via Playwright). Run alone with ``pytest -m browser``."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -99,7 +100,12 @@ def test_collect_button_shows_progress_and_the_result(start_app, page):
         settle(page)
         page.get_by_role("button", name="Collect now").click()
         settle(page, timeout=60)
-    expect(page.get_by_text("Apify: collected")).to_be_visible(timeout=30_000)
-    assert "— ok" in page.get_by_text("Last collection:").inner_text()
+    summary = page.get_by_role("button", name=re.compile("^1 provider collected"))  # one line, details on demand
+    expect(summary).to_be_visible(timeout=30_000)
+    summary.click()
+    expect(page.get_by_text("Apify: collected")).to_be_visible(timeout=10_000)
     assert any(r.url.path == "/v2/actor-runs" for r in fake.requests)
     shoot(page, "collected")
+    page.goto(app.url)  # a new session: the recorded status
+    settle(page)
+    assert "— ok" in page.get_by_text("Last collection:").inner_text()

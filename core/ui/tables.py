@@ -1,0 +1,68 @@
+"""Tables as people read them, in the app's language: the Runs table and a provider's models. Money with its
+currency (``0,031284 $US``), run statuses in words, start times in the viewer's zone (UTC in the column's help),
+``—`` for what nobody reported. Each builder returns the DataFrame and its ``column_config`` for ``st.dataframe``.
+
+    table, config = runs_table(page.items, fmt())
+    st.dataframe(table, column_config=config, hide_index=True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+
+from core.i18n.formats import Formats
+from core.models import ProviderMonth, ScraperRun
+
+
+def run_source(source: str | None, f: Formats) -> str:
+    """Where a run was recorded from, in words (``app``, ``import``, ``demo``); an unknown source as it is."""
+    from core.i18n import catalogue
+
+    key = f"run_source_{source}"
+    return f.t(key) if key in catalogue()["en"] else (source or "—")
+
+
+def runs_table(items: Sequence[ScraperRun], f: Formats) -> tuple[pd.DataFrame, dict]:
+    t = f.t
+    started = t("col_started_local", zone=f.tz_name)
+    cost, count = t("col_cost"), t("col_items")
+    table = pd.DataFrame(
+        {
+            started: [f.datetime(r.created_at) for r in items],
+            t("col_run"): [r.run_id for r in items],
+            t("col_scraper"): [r.scraper_id for r in items],
+            t("col_status"): [f.run_status(r.status) for r in items],
+            cost: [f.money(r.cost_usd, exact=True) for r in items],
+            count: [f.number(r.item_count) for r in items],
+            t("col_source"): [run_source(r.source, f) for r in items],
+        }
+    )
+    config = {
+        started: st.column_config.TextColumn(help=t("col_started_help", zone=f.tz_name)),
+        cost: st.column_config.TextColumn(alignment="right"),
+        count: st.column_config.TextColumn(alignment="right"),
+    }
+    return table, config
+
+
+def models_table(provider: ProviderMonth, f: Formats) -> tuple[pd.DataFrame, dict]:
+    """A provider's top models with their cost and share of the provider's month."""
+    t = f.t
+    total = provider.cost_usd or Decimal(1)
+    cost, share = t("chart_cost"), t("col_share")
+    table = pd.DataFrame(
+        {
+            t("col_model"): [m.model for m in provider.top_models],
+            cost: [f.money(m.cost_usd) for m in provider.top_models],
+            share: [f.percent(m.cost_usd * 100 / total) for m in provider.top_models],
+        }
+    )
+    config = {
+        cost: st.column_config.TextColumn(alignment="right"),
+        share: st.column_config.TextColumn(alignment="right"),
+    }
+    return table, config
