@@ -53,8 +53,11 @@ def day(text: str) -> date:
 
 
 def month(text: str) -> date:
+    """A month that has begun (UTC): no command has anything to do for a future month."""
+    from core.periods import utc_today
+
     try:
-        return parse_month(text)
+        return parse_month(text, today=utc_today())
     except InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -62,10 +65,11 @@ def month(text: str) -> date:
 class Context:
     """Settings and store for one command, loaded on first use."""
 
-    def __init__(self, environ: Mapping[str, str] | None = None):
+    def __init__(self, environ: Mapping[str, str] | None = None, *, command: str = ""):
         self._environ = environ
         self._settings: Settings | None = None
-        self._store: Store | None = None
+        self._store: _LazyStore | None = None
+        self.command = command  # "collect", "apify backfill"...
 
     @property
     def settings(self) -> Settings:
@@ -77,15 +81,39 @@ class Context:
 
     @property
     def store(self) -> Store:
+        """The store, opened when a command first reads or writes it: a command that refuses its input before
+        touching the database creates nothing (no SQLite file)."""
         if self._store is None:
-            from core.store.db import open_store
+            self._store = _LazyStore(self.settings.database_url)
+        return self._store  # type: ignore[return-value]  # a Store once opened
 
-            self._store = open_store(self.settings.database_url)
-        return self._store
+    @property
+    def who(self) -> str:
+        """How locks taken by this run name it."""
+        return f"python -m core {self.command}".strip()
 
     def redact(self, text: str) -> str:
         return self._settings.redact(text) if self._settings is not None else text
 
     def close(self) -> None:
         if self._store is not None:
-            self._store.dispose()
+            self._store.close()
+
+
+class _LazyStore:
+    """Stands for a ``Store`` and opens it on first use."""
+
+    def __init__(self, url: str):
+        self._url = url
+        self._opened: Store | None = None
+
+    def __getattr__(self, name: str):
+        if self._opened is None:
+            from core.store.db import open_store
+
+            self._opened = open_store(self._url)
+        return getattr(self._opened, name)
+
+    def close(self) -> None:
+        if self._opened is not None:
+            self._opened.dispose()
