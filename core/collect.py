@@ -16,7 +16,7 @@ from time import sleep as real_sleep
 
 import httpx
 
-from core import notion
+from core import locks, notion
 from core.config import Settings
 from core.errors import InputError, SpendError
 from core.http import DEFAULT_POLICY, RetryPolicy
@@ -148,6 +148,7 @@ def _collect_one(name, settings, store, spans, today, transport, policy, progres
     return ProviderOutcome(name, OK, lines=written, refilled=refilled)
 
 
+@locks.exclusive(locks.COLLECTION, "collection")  # one at a time across processes; callers may pass lock_wait=
 def collect(
     settings: Settings,
     store: Store,

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import httpx
 
+from core import locks
 from core.config import Settings
 from core.errors import InputError
 from core.http import DEFAULT_POLICY, RetryPolicy
@@ -86,6 +87,7 @@ def backfill(
     transport: httpx.BaseTransport | None = None,
     policy: RetryPolicy = DEFAULT_POLICY,
     now: datetime | None = None,
+    lock_wait: float = 0.0,
 ) -> BackfillResult:
     """Import every run started in the last ``days`` UTC days (today included) as ``source="import"``.
 
@@ -98,7 +100,11 @@ def backfill(
     since = day_start(now.date() - timedelta(days=days - 1))
     fetched = written = pages = 0
     total_cost = ZERO
-    with apify.client(settings, transport) as http, store.engine.begin() as conn:
+    with (
+        apify.client(settings, transport) as http,
+        locks.hold(store, locks.COLLECTION, "Apify back-fill", wait=lock_wait),  # shared with collect()
+        store.engine.begin() as conn,
+    ):
         deleted = run_store.delete_by_source(conn, IMPORT_SOURCE) if reset else 0
         for page, total in apify.iter_run_pages(http, since, source=IMPORT_SOURCE, policy=policy):
             pages += 1

@@ -25,6 +25,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return int(exc.code or 0)
     ctx = Context(environ, command=_command(args))
+    from core import locks
+
+    locks.name_process(ctx.who)
     try:
         return args.handler(args, ctx)
     except (ConfigError, InputError, StoreUnavailable) as exc:

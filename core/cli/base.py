@@ -62,6 +62,19 @@ def month(text: str) -> date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+DEFAULT_WAIT = 300  # seconds a command waits for the same work running elsewhere before it gives up
+
+
+def wait_option(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--wait",
+        type=int_in(0, 24 * 3600, "--wait"),
+        default=DEFAULT_WAIT,
+        metavar="SECONDS",
+        help=f"when {what} is already running, wait up to this long for it to end (default {DEFAULT_WAIT}; 0: refuse)",
+    )
+
+
 class Context:
     """Settings and store for one command, loaded on first use."""
 
@@ -91,6 +104,18 @@ class Context:
     def who(self) -> str:
         """How locks taken by this run name it."""
         return f"python -m core {self.command}".strip()
+
+    def announce_wait(self, seconds: int, name: str = "collection") -> None:
+        """Say on stderr that this command is about to wait for the same work running elsewhere (if it is)."""
+        from core import locks
+        from core.store.db import sqlite_path
+
+        path = sqlite_path(self.settings.database_url)
+        if seconds <= 0 or (path is not None and not path.exists()):  # nobody runs on a database not yet created
+            return
+        current = locks.holder(self.store, name)
+        if current is not None:
+            err(f"waiting up to {seconds} s for {current.describe()} to finish")
 
     def redact(self, text: str) -> str:
         return self._settings.redact(text) if self._settings is not None else text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.cli.base import EXIT_FAILED, EXIT_OK, Parser, err, int_in, month, out
+from core.cli.base import EXIT_FAILED, EXIT_OK, Parser, err, int_in, month, out, wait_option
 from core.limits import MAX_BACKFILL_DAYS
 from core.providers import NAMES
 
@@ -15,6 +15,7 @@ def register(sub) -> None:
     p.add_argument("--days", type=int_in(1, MAX_BACKFILL_DAYS, "--days"), default=90)
     p.add_argument("--reset", action="store_true", help="delete previously imported runs first")
     p.add_argument("--json", action="store_true")
+    wait_option(p, "a collection or back-fill")
     p.set_defaults(handler=apify_backfill)
     p = apify.add_parser("record", help="fetch one run and store it (idempotent)")
     p.add_argument("run_id")
@@ -31,6 +32,7 @@ def register(sub) -> None:
     )
     p.add_argument("--send-email", action="store_true", help="then send the month's report email")
     p.add_argument("--json", action="store_true")
+    wait_option(p, "a collection or back-fill")
     p.set_defaults(handler=collect)
 
     p = sub.add_parser("reconcile", help="compare each provider's stored month with the provider's own total")
@@ -64,7 +66,8 @@ def apify_backfill(args, ctx) -> int:
 
     if args.reset:
         err("apify backfill: imported runs will be replaced (in one transaction)")
-    result = backfill(ctx.settings, ctx.store, days=args.days, reset=args.reset, progress=progress)
+    ctx.announce_wait(args.wait)
+    result = backfill(ctx.settings, ctx.store, days=args.days, reset=args.reset, progress=progress, lock_wait=args.wait)
     if args.json:
         out(jsonout.dumps(result.__dict__))
     else:
@@ -87,7 +90,10 @@ def collect(args, ctx) -> int:
         err(f"collect: {provider} {status}" + (f": {detail}" if detail else ""))
 
     settings = ctx.settings
-    result = run_collection(settings, ctx.store, month=args.month, providers=args.provider, progress=progress)
+    ctx.announce_wait(args.wait)
+    result = run_collection(
+        settings, ctx.store, month=args.month, providers=args.provider, progress=progress, lock_wait=args.wait
+    )
     report = result.report
     by_name = {p.provider: p for p in report.providers}
     providers = {}

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import queue
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import streamlit as st
 
+from core import locks
 from core.collect import FAILED, NOT_CONFIGURED, OK, collect
 from core.email import send_report
-from core.errors import SpendError
+from core.errors import Busy, SpendError
 from core.periods import month_key
 from core.providers import label as provider_label
 from core.store import collections
@@ -21,26 +21,21 @@ from core.ui.services import Services, t
 _RESULT = "_spendboard_action_result"
 
 
-@st.cache_resource(show_spinner=False)
-def _collection_lock() -> threading.Lock:
-    """One collection at a time per app process, whichever session clicks."""
-    return threading.Lock()
-
-
 def last_collection_caption(svc: Services) -> str:
     run = collections.last_run(svc.store)
     if run is None:
         return t("never_collected")
     failed = [name for name, p in (run.providers or {}).items() if p.get("status") == FAILED]
-    status = t(f"status_{run.status}") + (f" ({', '.join(failed)})" if failed else "")
+    state = run.status
+    if state == "running" and locks.holder(svc.store, locks.COLLECTION) is None:
+        state = collections.INTERRUPTED  # its process was killed: no collection holds the lock
+    status = t(f"status_{state}") + (f" ({', '.join(failed)})" if failed else "")
     return t("last_collection", when=f"{run.started_at:%Y-%m-%d %H:%M} UTC", status=status)
 
 
 def _run_collection(svc: Services, month: date | None) -> None:
-    lock = _collection_lock()
-    if not lock.acquire(blocking=False):
-        st.warning(t("collect_busy"))
-        return
+    """Collect in a worker thread, showing each provider as it ends. One collection at a time across every app
+    instance, session and cron job (``collect`` holds the database lock): a click while one runs says whose it is."""
     events: queue.Queue = queue.Queue()
     try:
         label = t("collecting", month=month_key(month) if month else t("this_and_last_month"))
@@ -67,6 +62,10 @@ def _run_collection(svc: Services, month: date | None) -> None:
                     st.write(f":red[✗] {label_}: {detail}")
             try:
                 result = future.result()
+            except Busy as exc:
+                status.update(label=t("collect_busy"), state="error")
+                st.warning(svc.settings.redact(str(exc)))
+                return
             except SpendError as exc:
                 status.update(label=t("collect_failed", error=svc.settings.redact(str(exc))), state="error")
                 return
@@ -81,7 +80,6 @@ def _run_collection(svc: Services, month: date | None) -> None:
             {name: (o.status, o.error) for name, o in result.outcomes.items() if o.status != NOT_CONFIGURED},
         )
     finally:
-        lock.release()
         cached.clear()
     st.rerun()  # redraw every figure from the new data
 
@@ -116,7 +114,10 @@ def render_actions(svc: Services, *, collect_month: date | None, send_month: dat
     email_ready = bool(svc.settings.resend_api_key and svc.settings.report_email_from and svc.settings.report_email_to)
     with st.container(horizontal=True, vertical_alignment="center"):
         collect_clicked = st.button(
-            t("collect_now"), key="collect_now", icon=":material/sync:", disabled=_collection_lock().locked()
+            t("collect_now"),
+            key="collect_now",
+            icon=":material/sync:",
+            disabled=locks.holder(svc.store, locks.COLLECTION) is not None,
         )
         send_clicked = st.button(
             t("send_email", month=month_key(send_month)),
