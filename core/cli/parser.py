@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli import collection, delivery, reads
+from core.cli import admin, collection, delivery, reads
 from core.cli.base import Parser
 
 # Each module adds its commands with ``register(sub)`` and sets ``handler`` on each; order is the --help order.
-MODULES = (reads, collection, delivery)
+MODULES = (reads, collection, delivery, admin)
 
 
 def build_parser() -> argparse.ArgumentParser:
