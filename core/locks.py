@@ -69,7 +69,8 @@ class Holder:
     def describe(self) -> str:
         when = f" started at {self.started_at:%Y-%m-%d %H:%M} UTC" if self.started_at else ""
         where = f" on {self.host} (pid {self.pid})" if self.pid else ""
-        return f"a {self.activity}{when} by {self.who}{where}"
+        article = "an" if self.activity[:1].lower() in "aeiou" else "a"
+        return f"{article} {self.activity}{when} by {self.who}{where}"
 
 
 def name_process(role: str) -> None:
