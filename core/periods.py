@@ -14,7 +14,7 @@ RANGES = {"7d": 7, "30d": 30, "90d": 90}
 # derive (the day after, the end of the month) inside what Python and both databases can represent.
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only (\d also matches ٢٠٢٦)
 
 
 def utc_now() -> datetime:
@@ -63,7 +63,7 @@ def range_days(range_: str, today: date) -> list[date]:
 def parse_day(text: str, *, what: str = "date") -> date:
     """``"2026-10-03"`` -> ``date(2026, 10, 3)``, between ``EARLIEST_DAY`` and ``LATEST_DAY``."""
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
             raise ValueError
         day = date.fromisoformat(text)
     except (TypeError, ValueError):
@@ -75,7 +75,7 @@ def parse_day(text: str, *, what: str = "date") -> date:
 
 def parse_month(text: str, *, today: date | None = None) -> date:
     """``"2026-10"`` -> ``date(2026, 10, 1)``; with ``today``, a month that has not started yet is refused."""
-    m = _MONTH_RE.match(text or "")
+    m = _MONTH_RE.fullmatch(text or "") if isinstance(text, str) else None
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < EARLIEST_DAY.year:
         raise InputError(f"month must be YYYY-MM, e.g. 2026-10 (got {str(text)[:40]!r})")
     month = date(int(m.group(1)), int(m.group(2)), 1)

@@ -189,7 +189,8 @@ def classify_error(exc: BaseException) -> tuple[str, bool]:
     for needle, message, unusable in _SQLITE_ERRORS:
         if needle in low:
             return message, unusable
-    if "connection" in low and any(w in low for w in ("refused", "failed", "timeout", "could not", "translate")):
+    unreachable = ("connection refused", "connection failed", "could not connect", "timeout expired", "resolve host")
+    if any(w in low for w in (*unreachable, "could not translate host", "name or service not known")):
         return f"PostgreSQL is unreachable ({first}); check DATABASE_URL and that the server runs", True
     if ("closed" in low and "connection" in low) or "terminat" in low:
         return f"the connection to the database was lost ({first}); try again", False
