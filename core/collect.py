@@ -15,6 +15,7 @@ from decimal import Decimal
 from time import sleep as real_sleep
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 
 from core import locks, notion
 from core.config import Settings
@@ -26,7 +27,7 @@ from core.providers import NAMES, get_provider
 from core.providers.contract import Fetched, Provider
 from core.report import MonthReport, monthly_report
 from core.store import collections, costs, days, runs, snapshots
-from core.store.db import Store
+from core.store.db import Store, describe_error
 
 log = logging.getLogger(__name__)
 TRAILING_DAYS = 3  # providers restate recent days: every collection re-fetches at least these
@@ -142,6 +143,8 @@ def _collect_one(name, settings, store, spans, today, transport, policy, progres
         written = _write(store, provider, spans, fetched, today)
     except SpendError as exc:
         return ProviderOutcome(name, FAILED, settings.redact(str(exc)))
+    except SQLAlchemyError as exc:  # the database failed, not the adapter: one line, no traceback
+        return ProviderOutcome(name, FAILED, settings.redact(f"{name}: {describe_error(exc)}"))
     except Exception as exc:  # a bug in one adapter must not stop the others; it is logged in full
         log.exception("collecting %s failed unexpectedly", name)
         return ProviderOutcome(name, FAILED, settings.redact(f"{name}: unexpected error ({type(exc).__name__})"))

@@ -39,10 +39,18 @@ class Gate:
 
     With ``answer_first`` the wrapped handler answers it first (its side effect happens upstream: an email sent, a
     page created), then the answer is held back, as when a process dies while the answer travels. Once the gate
-    holds its request, every later request through it waits too: the child is frozen until it is killed."""
+    holds its request, every later request through it waits too: the child is frozen until it is killed. With
+    ``then_answer`` the child is not killed: after ``release`` the held requests are answered normally."""
 
-    def __init__(self, match: Callable[[httpx.Request], bool] = lambda _r: True, k: int = 1, *, answer_first=False):
-        self.match, self.k, self.answer_first = match, k, answer_first
+    def __init__(
+        self,
+        match: Callable[[httpx.Request], bool] = lambda _r: True,
+        k: int = 1,
+        *,
+        answer_first: bool = False,
+        then_answer: bool = False,
+    ):
+        self.match, self.k, self.answer_first, self.then_answer = match, k, answer_first, then_answer
         self.armed = False
         self.reached = threading.Event()
         self.release = threading.Event()
@@ -62,13 +70,16 @@ class Gate:
                 hit = self.seen == self.k
         if frozen and not self.release.is_set():
             self.release.wait(120)
-            raise ConnectionError("the client was killed")
+            if not self.then_answer:
+                raise ConnectionError("the client was killed")
         if not hit:
             return handle(request)
         if self.answer_first:
             handle(request).read()
         self.reached.set()
         self.release.wait(120)
+        if self.then_answer:  # the client was not killed: it carries on after the pause
+            return handle(request)
         raise ConnectionError("the client was killed")  # nobody is left to read an answer
 
 

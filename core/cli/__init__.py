@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             raise  # a bug: loud, with its traceback
         from core.store.db import classify_error
 
-        message, unusable = classify_error(exc)
+        message, unusable = classify_error(exc, ctx.database_url)
         err(f"error: {ctx.redact(message)}")
         return EXIT_BAD_INPUT if unusable else EXIT_FAILED
     except KeyboardInterrupt:

@@ -101,6 +101,11 @@ class Context:
         return self._store  # type: ignore[return-value]  # a Store once opened
 
     @property
+    def database_url(self) -> str | None:
+        """The database URL, once the settings were loaded (for explaining a database error)."""
+        return self._settings.database_url if self._settings is not None else None
+
+    @property
     def who(self) -> str:
         """How locks taken by this run name it."""
         return f"python -m core {self.command}".strip()

@@ -8,6 +8,7 @@ database. Anything else (a type change, a backfill, a dropped column) bumps ``SC
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -49,7 +50,7 @@ def open_store(database_url: str, *, migrate: bool = True) -> Store:
         if migrate:
             upgrade(store)
     except SQLAlchemyError as exc:
-        raise StoreUnavailable(f"cannot open the database: {describe_error(exc)}") from None
+        raise StoreUnavailable(f"cannot open the database: {describe_error(exc, database_url)}") from None
     return store
 
 
@@ -174,9 +175,29 @@ _PG_STATES = {  # SQLSTATE prefix or code -> (message, unusable)
 }
 
 
-def classify_error(exc: BaseException) -> tuple[str, bool]:
+_SQLITE_IO = ("readonly database", "database or disk is full", "unable to open database file", "disk i/o error")
+
+
+def _sqlite_environment(path: Path) -> str | None:
+    """What is wrong around a SQLite file that SQLite reports vaguely ("unable to open", "disk I/O error")."""
+    directory = path.parent
+    try:
+        fs = os.statvfs(directory)
+    except OSError:
+        return None
+    if fs.f_flag & os.ST_RDONLY:
+        return f"the database's directory {directory} is on a read-only file system"
+    if fs.f_bavail * fs.f_frsize < 256 * 1024:
+        return f"the disk holding the database is full ({directory}): free some space"
+    if not os.access(directory, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"the database file or its directory ({directory}) is read-only: check their permissions"
+    return None
+
+
+def classify_error(exc: BaseException, url: str | None = None) -> tuple[str, bool]:
     """A one-line, secret-free description of a database error, and whether the database is unusable as
-    configured (read-only, full, unreachable) rather than failing for a moment."""
+    configured (read-only, full) rather than failing for a moment. ``url`` lets a vague SQLite error be
+    explained by the file system around the database."""
     orig = getattr(exc, "orig", None) or exc
     first = _safe(exc)
     low = first.lower()
@@ -186,19 +207,25 @@ def classify_error(exc: BaseException) -> tuple[str, bool]:
             if state.startswith(prefix):
                 message, unusable = _PG_STATES[prefix]
                 return f"{message} ({first})", unusable
+    path = sqlite_path(url) if url else None
+    if path is not None and any(needle in low for needle in _SQLITE_IO):
+        found = _sqlite_environment(path)
+        if found:
+            return found, True
     for needle, message, unusable in _SQLITE_ERRORS:
         if needle in low:
             return message, unusable
     unreachable = ("connection refused", "connection failed", "could not connect", "timeout expired", "resolve host")
     if any(w in low for w in (*unreachable, "could not translate host", "name or service not known")):
-        return f"PostgreSQL is unreachable ({first}); check DATABASE_URL and that the server runs", True
+        # Unusable when opening (open_store says so); in the middle of work, the server went away: try again.
+        return f"PostgreSQL is unreachable ({first}); check DATABASE_URL and that the server runs", False
     if ("closed" in low and "connection" in low) or "terminat" in low:
         return f"the connection to the database was lost ({first}); try again", False
     return f"database error: {first}", False
 
 
-def describe_error(exc: BaseException) -> str:
-    return classify_error(exc)[0]
+def describe_error(exc: BaseException, url: str | None = None) -> str:
+    return classify_error(exc, url)[0]
 
 
 def _safe(exc: BaseException) -> str:
