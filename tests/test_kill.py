@@ -9,7 +9,6 @@ the child is killed while it waits for an answer: nothing in production code kno
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from decimal import Decimal
 
 import httpx
@@ -18,9 +17,8 @@ from sqlalchemy import select
 
 from core import locks, notion
 from core.config import Settings
-from core.models import DailyCost
 from core.periods import last_complete_month, month_key, previous_month
-from core.store import collections, costs
+from core.store import collections
 from core.store.db import open_store
 from core.store.schema import collected_days, collection_runs
 from core.store.snapshots import get_summary
@@ -29,6 +27,7 @@ from tests.imitation import Imitation, Ledger, populate
 from tests.killing import Gate, figures, kill_at, run, serve_imitation
 from tests.notion_fake import TOKEN, FakeClock, FakeNotion
 from tests.resend_fake import API_KEY, FakeResend
+from tests.seeding import openai_month
 
 PAGES = "/v1/pages"
 RUNS = "/v2/actor-runs"
@@ -192,12 +191,10 @@ def test_a_collection_meeting_a_backfill_says_whose_it_is_and_waits_a_bounded_ti
 
 
 def seed_month(url: str, month, amount: str) -> None:
-    """``month``'s OpenAI spend is ``amount`` (as a collection would store it)."""
+    """``month``'s OpenAI spend becomes ``amount`` (a collection)."""
     store = open_store(url)
-    line = DailyCost("openai", month + timedelta(days=2), "gpt-4o, input", "gpt-4o", Decimal(amount), 3)
     try:
-        with store.engine.begin() as conn:
-            costs.replace_lines(store, conn, "openai", month, month + timedelta(days=27), [line])
+        openai_month(store, month, amount)
     finally:
         store.dispose()
 

@@ -14,11 +14,10 @@ from core.config import Settings
 from core.email import idempotency_key, send_report
 from core.errors import InputError, NotifyError
 from core.http import RetryPolicy
-from core.models import DailyCost
-from core.store import costs
 from core.store import outbox as outbox_rows
 from core.store.snapshots import get_summary
 from tests.resend_fake import API_KEY, FakeResend
+from tests.seeding import openai_month
 
 OCT = date(2026, 10, 1)
 TO = ("ana@example.com", "bo@example.com")
@@ -61,11 +60,9 @@ def fake() -> FakeResend:
     return FakeResend()
 
 
-def spend(store, amount: str, day: int = 3) -> None:
-    """October's OpenAI spend is ``amount`` (a collection that replaces the month's lines)."""
-    line = DailyCost("openai", OCT.replace(day=day), "gpt-4o, input", "gpt-4o", Decimal(amount), 1)
-    with store.engine.begin() as conn:
-        costs.replace_lines(store, conn, "openai", OCT, OCT.replace(day=28), [line])
+def spend(store, amount: str) -> None:
+    """October's OpenAI spend becomes ``amount`` (a collection)."""
+    openai_month(store, OCT, amount)
 
 
 def message(key: str = "alert/budget/2026-10", **kw) -> outbox.Message:
