@@ -27,8 +27,9 @@ from core.store.schema import metadata
 from core.store.types import Money
 
 BATCH = 1000
-# Not data: the target keeps its own schema version, and lock holders are the source's running processes.
-NOT_COPIED = frozenset({"schema_version", "locks"})
+# Not data: the target keeps its own schema and data versions (the cache counter), and lock holders are the source's
+# running processes.
+NOT_COPIED = frozenset({"schema_version", "data_version", "locks"})
 Progress = Callable[[str, int], None]  # (table, rows copied)
 
 
