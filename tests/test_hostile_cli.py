@@ -180,3 +180,34 @@ def test_the_real_command_line_prints_no_traceback(tmp_path):
         )  # fmt: skip
         assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_an_amount_beyond_decimals_range_from_a_provider_is_one_line(tmp_path, monkeypatch, capsys):
+    """``1e999999999`` passes a JSON parser and ``Decimal()``, then overflows any arithmetic: refused as read."""
+    from datetime import UTC, datetime
+
+    from tests.fakes import FakeApify, run_item, serve
+
+    monkeypatch.chdir(tmp_path)
+    fake = FakeApify([run_item("HG7ML7M8z78YcAPEB", datetime(2026, 10, 3, tzinfo=UTC), "1e999999999")])
+    with serve(fake.handle) as url:
+        env = {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'spend.db'}",
+            "APIFY_TOKEN": "apify_api_test_token_0000",
+            "APIFY_BASE_URL": url,
+        }
+        code, out, err = run_cli(["apify", "record", "HG7ML7M8z78YcAPEB"], env, capsys)
+    assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert "outside any plausible range" in err
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url):
+    from core.store.db import open_store
+
+    store = open_store(sqlite_url)
+    try:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    finally:
+        store.dispose()
