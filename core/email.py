@@ -73,7 +73,8 @@ def _render(settings: Settings, store: Store, month: date, key: str, recipients:
     email = render(report, settings, revised_since_sent(store, month))
     tags = (("report", "monthly"), ("month", month_key(month).replace("-", "_")))
     meta = {"month": month_key(month), "total_usd": str(report.total_cost_usd)}
-    return outbox.Message(key, KIND, recipients, email.subject, email.html, email.text, tags, meta)
+    message = outbox.Message(key, KIND, recipients, email.subject, email.html, email.text, tags, meta)
+    return outbox.seal(message, settings)  # the link's report token is never stored
 
 
 def send_report(

@@ -14,15 +14,19 @@ killed while waiting) can always be repeated: the recipients get one email. ``de
 * refuses to repeat a message whose unanswered attempt is older than Resend's memory of the key (it may have been
   delivered, and a repeat would then be a second email): the message says how to check and how to send anew.
 
-A new message (``send-report --force``) needs a new key.
+A new message (``send-report --force``) needs a new key. No secret is ever stored: ``seal`` replaces each configured
+secret in a message (the report token in a link, as is, URL-encoded or HTML-escaped) with a placeholder naming the
+setting, and ``deliver`` puts the current value back in the copy it sends.
 """
 
 from __future__ import annotations
 
+import html
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
+from urllib.parse import quote_plus
 
 from core.config import Settings
 from core.errors import ConfigError, NotifyError
@@ -58,6 +62,55 @@ class Delivery:
     message: Message
     earlier: bool = False  # it had been accepted before this call: nothing was sent now
     sent_at: datetime | None = None  # when Resend accepted it
+
+
+# How a secret may appear in a message: as is, in a query string, in HTML, in a query string inside HTML.
+_FORMS: dict[str, Callable[[str], str]] = {
+    "raw": lambda v: v,
+    "url": quote_plus,
+    "html": lambda v: html.escape(v, quote=True),
+    "url-html": lambda v: html.escape(quote_plus(v), quote=True),
+}
+_SECRET_FIELDS = tuple(f.name for f in fields(Settings) if not f.repr and f.name != "database_url")
+
+
+def _mark(name: str, form: str) -> str:
+    return f"\u27e6secret:{name}:{form}\u27e7"  # ⟦secret:report_secret_token:url⟧
+
+
+def _secret_forms(settings: Settings) -> list[tuple[str, str]]:
+    """(written form of a secret, its placeholder), longest first so that no secret is cut inside a longer one."""
+    pairs = {}
+    for name in _SECRET_FIELDS:
+        value = getattr(settings, name)
+        if value and len(value) >= 4:
+            for form, encode in _FORMS.items():
+                pairs.setdefault(encode(value), _mark(name, form))
+    return sorted(pairs.items(), key=lambda p: len(p[0]), reverse=True)
+
+
+def seal(message: Message, settings: Settings) -> Message:
+    """``message`` with every configured secret replaced by a placeholder, fit to be stored."""
+    forms = _secret_forms(settings)
+
+    def clean(text: str) -> str:
+        for written, mark in forms:
+            text = text.replace(written, mark)
+        return text
+
+    return replace(message, subject=clean(message.subject), html=clean(message.html), text=clean(message.text))
+
+
+def _unseal(text: str, settings: Settings) -> str:
+    for name in _SECRET_FIELDS:
+        for form, encode in _FORMS.items():
+            mark = _mark(name, form)
+            if mark in text:
+                value = getattr(settings, name)
+                if not value:
+                    raise ConfigError(f"the stored email needs {name.upper()}, which is no longer set")
+                text = text.replace(mark, encode(value))
+    return text
 
 
 def _row(message: Message) -> dict:
@@ -143,16 +196,16 @@ def deliver(
             "forgets idempotency keys after 24 hours: it may have been delivered. Look for it in Resend's email log; "
             "if it is not there, send a new one (send-report --force)"
         )
-    rows.begin_attempt(store, key, sender, now)
     params = {
         "from": sender,
         "to": list(message.to),
-        "subject": message.subject,
-        "html": message.html,
-        "text": message.text,
+        "subject": _unseal(message.subject, settings),
+        "html": _unseal(message.html, settings),
+        "text": _unseal(message.text, settings),
     }
     if message.tags:
         params["tags"] = [{"name": n, "value": v} for n, v in message.tags]
+    rows.begin_attempt(store, key, sender, now)
     try:
         email_id = _send(settings, params, key, http_client, policy)
     except _Failed as exc:

@@ -3,16 +3,18 @@ never makes a second email, Resend's 429/5xx are retried within bounds and its r
 
 from __future__ import annotations
 
+import html
 import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import quote_plus
 
 import pytest
 
 from core import outbox
 from core.config import Settings
 from core.email import idempotency_key, send_report
-from core.errors import InputError, NotifyError
+from core.errors import ConfigError, InputError, NotifyError
 from core.http import RetryPolicy
 from core.store import outbox as outbox_rows
 from core.store.snapshots import get_summary
@@ -254,3 +256,26 @@ def test_a_future_month_is_refused_before_anything_is_sent(store, mail, fake):
     with pytest.raises(InputError, match="has not started yet"):
         send_report(mail, store, date(2999, 1, 1), http_client=fake.client())
     assert not fake.requests and get_summary(store, date(2999, 1, 1)) is None
+
+
+def test_the_report_token_is_sent_in_the_link_but_never_stored(store, mail, fake, sleeps):
+    token = "tok+en/with&odd=chars-0123"
+    settings = Settings(**{**mail.__dict__, "report_secret_token": token})
+    spend(store, "100.00")
+    send_report(settings, store, OCT, http_client=fake.client(), policy=sleeps.policy())
+    row = outbox_rows.get(store, idempotency_key(OCT, TO))
+    stored = row.subject + row.html + row.text
+    assert token not in stored and quote_plus(token) not in stored and html.escape(quote_plus(token)) not in stored
+    sent = fake.emails[0].body
+    assert f"token={quote_plus(token)}" in sent["text"] and f"token={html.escape(quote_plus(token))}" in sent["html"]
+
+
+def test_a_stored_message_needing_a_secret_no_longer_set_is_refused_before_any_attempt(store, mail, fake, sleeps):
+    with_token = Settings(**{**mail.__dict__, "report_secret_token": "secret-token-0123"})
+    outbox.enqueue(store, outbox.seal(message(text="see ?token=secret-token-0123"), with_token))
+    assert "secret-token-0123" not in outbox.stored(store, "alert/budget/2026-10").text
+    with pytest.raises(ConfigError, match="needs REPORT_SECRET_TOKEN, which is no longer set"):
+        outbox.deliver(mail, store, "alert/budget/2026-10", http_client=fake.client(), policy=sleeps.policy())
+    assert not fake.requests and outbox_rows.get(store, "alert/budget/2026-10").attempts == 0
+    outbox.deliver(with_token, store, "alert/budget/2026-10", http_client=fake.client(), policy=sleeps.policy())
+    assert fake.emails[0].body["text"] == "see ?token=secret-token-0123"
