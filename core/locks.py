@@ -73,8 +73,8 @@ class Holder:
         return f"{article} {self.activity}{when} by {self.who}{where}"
 
 
-def name_process(role: str) -> None:
-    """How this process names itself in the locks it takes (``python -m core collect``, ``the app``)."""
+def name_process(role: str | None) -> None:
+    """How this process names itself in the locks it takes (``python -m core collect``, ``the app``; None: guess)."""
     global _role
     _role = role
 
@@ -140,7 +140,7 @@ def _lock_file(store: Store, name: str):
     return None if db is None else db.with_name(f"{db.name}.{name}.lock")
 
 
-def _try_file(path, name: str) -> Callable[[], None] | None:
+def _try_file(path) -> Callable[[], None] | None:
     import fcntl
 
     try:
@@ -195,7 +195,7 @@ def _try_lock(store: Store, name: str) -> Callable[[], None] | None:
     if store.dialect == "postgresql":
         return _try_advisory(store, name)
     path = _lock_file(store, name)
-    return _try_memory(store, name) if path is None else _try_file(path, name)
+    return _try_memory(store, name) if path is None else _try_file(path)
 
 
 # ---------------------------------------------------------------- the public surface
