@@ -115,8 +115,8 @@ def send_report(
             snapshots.save_month(store, monthly_report(store, month, settings.app_base_url))
         total = Decimal(message.meta["total_usd"]) if "total_usd" in message.meta else None
         snapshots.record_email(store, month, ",".join(recipients), str(delivery.email_id), total, delivery.sent_at)
-    if delivery.earlier:
+    if not delivery.sent:
         text = f"already sent to {', '.join(recipients)} (Resend accepted it earlier)"
     else:
         text = f"sent to {', '.join(recipients)}"
-    return SendResult(month_key(month), recipients, not delivery.earlier, delivery.email_id, text)
+    return SendResult(month_key(month), recipients, delivery.sent, delivery.email_id, text)

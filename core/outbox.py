@@ -57,10 +57,9 @@ class Message:
 
 @dataclass(frozen=True)
 class Delivery:
-    sent: bool  # Resend has accepted the message (in this call, or an earlier one)
-    email_id: str | None
+    sent: bool  # sent by this call; False when Resend had accepted it before (nothing was sent again)
+    email_id: str | None  # Resend's id, either way
     message: Message
-    earlier: bool = False  # it had been accepted before this call: nothing was sent now
     sent_at: datetime | None = None  # when Resend accepted it
 
 
@@ -183,7 +182,7 @@ def deliver(
         raise NotifyError(f"no message {key[:80]!r} in the outbox")
     message = _message(row)
     if row.sent_at is not None:
-        return Delivery(True, row.email_id, message, earlier=True, sent_at=row.sent_at)
+        return Delivery(False, row.email_id, message, sent_at=row.sent_at)
     if not settings.resend_api_key:
         raise ConfigError("email is not configured: set RESEND_API_KEY (see README > Email)")
     sender = row.sender or settings.report_email_from
