@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 from time import sleep as real_sleep
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 
-from core import notion
+from core import locks, notion
 from core.config import Settings
 from core.demo import remove_sample_data
 from core.errors import InputError, SpendError
@@ -27,7 +28,7 @@ from core.providers.contract import Fetched, Provider
 from core.report import monthly_report
 from core.revisions import save_month
 from core.store import actors, collections, days, ledger, runs
-from core.store.db import Store
+from core.store.db import Store, describe_error
 
 log = logging.getLogger(__name__)
 TRAILING_DAYS = 3  # providers restate recent days: every collection re-fetches at least these
@@ -142,12 +143,15 @@ def _collect_one(name, settings, store, spans, today, transport, policy, progres
         written = _write(store, provider, spans, fetched, today)
     except SpendError as exc:
         return ProviderOutcome(name, FAILED, settings.redact(str(exc)))
+    except SQLAlchemyError as exc:  # the database failed, not the adapter: one line, no traceback
+        return ProviderOutcome(name, FAILED, settings.redact(f"{name}: {describe_error(exc)}"))
     except Exception as exc:  # a bug in one adapter must not stop the others; it is logged in full
         log.exception("collecting %s failed unexpectedly", name)
         return ProviderOutcome(name, FAILED, settings.redact(f"{name}: unexpected error ({type(exc).__name__})"))
     return ProviderOutcome(name, OK, lines=written, refilled=refilled)
 
 
+@locks.exclusive(locks.COLLECTION, "collection")  # one at a time across processes; callers may pass lock_wait=
 def collect(
     settings: Settings,
     store: Store,

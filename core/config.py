@@ -21,6 +21,24 @@ SECRETS_FILE = Path(".streamlit/secrets.toml")
 LANGUAGES = ("en", "fr")
 _EMAIL_RE = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$")
 _DOMAIN_RE = re.compile(r"^@[^@\s,<>]+\.[^@\s,<>]+$")
+_TOKEN_RE = re.compile(r"^[\x21-\x7e]+$")  # API keys are printable ASCII without spaces
+_API_KEYS = (
+    "apify_token",
+    "openai_admin_key",
+    "anthropic_admin_key",
+    "elevenlabs_api_key",
+    "deepgram_api_key",
+    "openrouter_management_key",
+    "resend_api_key",
+    "notion_api_key",
+)
+# Bounds on numeric settings, so that a typo is refused at start instead of producing absurd figures.
+# ElevenLabs sells credits at $0.12-$0.30 per 1,000 across its plans (Business to Creator overage); $5 is more than
+# fifteen times the dearest, so anything above it is a mistake (a price per credit, or per million, say).
+MAX_USD_PER_1K_CREDITS = Decimal(5)
+MAX_TOLERANCE_USD = Decimal(1000)  # a month "matching" within more than $1,000 is not reconciling anything
+MAX_DRIFT_PERCENT = Decimal(100)
+MAX_ANOMALY_MIN_USD = Decimal(10) ** 6  # a spike must be at least this many dollars above its baseline
 
 
 def _secret(**kw):
@@ -129,8 +147,12 @@ def _load_toml(path: Path | None) -> dict:
         return {}
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start} cannot be read); save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {str(exc).splitlines()[0][:200]}") from None
 
 
 def _read_secrets_file(path: Path | None) -> dict[str, str]:
@@ -194,16 +216,30 @@ def _parse(name: str, raw: str) -> object:
         if raw.lower() not in LANGUAGES:
             raise ConfigError(f"{var} must be one of {', '.join(LANGUAGES)} (got {raw!r})")
         return raw.lower()
-    if name in ("reconcile_tolerance_usd", "reconcile_small_drift_percent"):
-        return _non_negative(var, raw, "a non-negative number")
+    if name == "reconcile_tolerance_usd":
+        return _bounded(var, raw, "a number of dollars", Decimal(0), MAX_TOLERANCE_USD)
+    if name == "reconcile_small_drift_percent":
+        return _bounded(var, raw, "a percentage", Decimal(0), MAX_DRIFT_PERCENT)
     if name == "elevenlabs_usd_per_1k_credits":
-        return _non_negative(var, raw, "a non-negative number of dollars, e.g. 0.30")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or not 0 < value <= MAX_USD_PER_1K_CREDITS:
+            raise ConfigError(
+                f"{var} must be the dollars your plan charges per 1,000 credits, more than 0 and at most "
+                f"{MAX_USD_PER_1K_CREDITS} (ElevenLabs plans charge $0.12-$0.30; got {raw[:40]!r}); "
+                "leave it unset to price from the invoice"
+            )
+        return value
     if name == "anomaly_min_usd":
-        return _non_negative(var, raw, "a non-negative number of dollars, e.g. 5")
+        return _bounded(var, raw, "a number of dollars", Decimal(0), MAX_ANOMALY_MIN_USD)
     if name == "alert_webhook_url":
         if not re.match(r"^https?://[^\s/]+/\S*$", raw):
             raise ConfigError(f"{var} must be an http(s) webhook URL such as https://hooks.slack.com/services/...")
         return raw
+    if name in _API_KEYS and not _TOKEN_RE.match(raw):
+        raise ConfigError(f"{var} must be printable ASCII without spaces (an API key); check for a stray character")
     if name == "deepgram_project_ids":
         return tuple(p.strip() for p in raw.split(",") if p.strip())
     if name in ("report_email_to", "alert_email_to"):
@@ -227,22 +263,46 @@ def _parse(name: str, raw: str) -> object:
     return raw
 
 
-def _non_negative(var: str, raw: str, expects: str) -> Decimal:
+def _bounded(var: str, raw: str, expects: str, low: Decimal, high: Decimal) -> Decimal:
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        value = Decimal(-1)
-    if not value.is_finite() or value < 0:
-        raise ConfigError(f"{var} must be {expects} (got {raw!r})")
+        value = None
+    if value is None or not value.is_finite() or not low <= value <= high:
+        raise ConfigError(f"{var} must be {expects} from {low} to {high} (got {raw[:40]!r})")
     return value
 
 
+_SQLITE_HINT = "sqlite:///relative/path.db, sqlite:////absolute/path.db or sqlite:// (in memory)"
+
+
 def normalise_database_url(raw: str) -> str:
-    """Accept sqlite and Postgres URLs; ``postgres://`` and ``postgresql://`` both mean psycopg 3."""
+    """Accept sqlite and Postgres URLs; ``postgres://`` and ``postgresql://`` both mean psycopg 3. A URL that
+    cannot be parsed (a port that is not a number, a SQLite URL with a host) is refused here, not at first use."""
     var = "DATABASE_URL"
-    if raw.startswith("sqlite://"):
+    if raw.startswith("sqlite:"):
+        if raw != "sqlite://" and not (raw.startswith("sqlite:///") and len(raw) > len("sqlite:///")):
+            raise ConfigError(f"{var} for SQLite must look like {_SQLITE_HINT} (got {raw[:60]!r})")
         return raw
     for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
         if raw.startswith(prefix):
-            return "postgresql+psycopg://" + raw[len(prefix) :]
+            url = "postgresql+psycopg://" + raw[len(prefix) :]
+            _check_postgres_url(url)
+            return url
     raise ConfigError(f"{var} must start with sqlite:/// or postgresql+psycopg:// (got {raw.split('://')[0]!r}://...)")
+
+
+def _check_postgres_url(url: str) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    shown = re.sub(r"://([^:/@]*):[^@]*@", r"://\1:***@", url)[:80]
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            f"DATABASE_URL is not a valid PostgreSQL URL (got {shown!r}); the form is "
+            "postgresql://user:password@host:5432/database (the port is a number)"
+        ) from None
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise ConfigError(f"DATABASE_URL's port must be from 1 to 65535 (got {parsed.port})")

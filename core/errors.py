@@ -7,7 +7,9 @@
     │   ├── ProviderAuthError       401/403: the key is wrong or lacks a permission (never retried)
     │   ├── ProviderUnavailable     429/5xx/timeout after bounded retries
     │   └── ProviderResponseError   the payload is not what the API documents (malformed JSON, wrong shape)
-    ├── StoreError                  the database refused or is unreachable
+    ├── StoreError                  the database refused or failed during the work; CLI exit 1
+    │   └── StoreUnavailable        the database cannot be opened (unreachable, read-only, full, bad path); exit 2
+    ├── Busy                        the same work (a collection, a back-fill, a send) is running elsewhere; exit 1
     └── NotifyError                 Notion or the email service failed
         └── NotionError(.code, .status, .stop)   a Notion call failed (``stop``: later calls would fail too)
 
@@ -76,6 +78,14 @@ class ProviderResponseError(ProviderError):
 
 class StoreError(SpendError):
     """The database failed."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be opened: nothing was done."""
+
+
+class Busy(SpendError):
+    """Another process (or session) is doing the same work; the message says who and since when."""
 
 
 class NotifyError(SpendError):

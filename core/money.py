@@ -14,6 +14,9 @@ QUANTUM = Decimal(1).scaleb(-SCALE)  # 1e-9 USD
 NANOS_PER_USD = 10**SCALE
 CENT = Decimal("0.01")
 MAX_ABS_USD = Decimal(10) ** 9  # one line or run costing a billion dollars is a broken payload, not spend
+# No figure we read (dollars, credits, counts, millisecond timestamps) has more than 24 digits either side of the
+# point; beyond that, Decimal arithmetic itself overflows (``1e999999999``), so such text is refused as it is read.
+MAX_EXPONENT = 24
 
 
 def parse_usd(value: object, *, what: str = "amount") -> Decimal:
@@ -47,6 +50,8 @@ def parse_decimal(value: object, *, what: str = "value") -> Decimal:
         raise ValueError(f"{what} is {type(value).__name__}, expected a number")
     if not result.is_finite():
         raise ValueError(f"{what} is {value!r}, expected a finite number")
+    if result and not -MAX_EXPONENT <= result.adjusted() <= MAX_EXPONENT:
+        raise ValueError(f"{what} is {str(value)[:40]!r}, outside any plausible range")
     return result
 
 

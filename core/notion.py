@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,18 +25,18 @@ import notion_client
 from notion_client.helpers import extract_notion_id
 from sqlalchemy.exc import SQLAlchemyError
 
+from core import locks
 from core.archive import databases, pages, state
 from core.archive.api import NotionApi, NotionError
 from core.archive.databases import SNAPSHOTS, SUMMARIES
 from core.config import Settings
 from core.errors import ConfigError
-from core.periods import month_key, utc_now
+from core.periods import month_key
 from core.store.db import Store
 
 log = logging.getLogger(__name__)
 _SDK_LOG = logging.getLogger("core.notion.sdk")  # one logger: each Client() would otherwise add a handler
 TIMEOUT_MS = 30_000
-RENEW_EVERY = 60.0  # seconds between lease renewals (the lease lasts state.LEASE)
 MAX_ROUNDS = 5  # rounds of pending months per sync (a month requested again mid-sync is sent again)
 NOT_CONFIGURED = "not configured"
 KEY_HINT = "set NOTION_API_KEY to the integration's secret (https://www.notion.so/my-integrations)"
@@ -71,7 +70,7 @@ class ArchiveStatus:
     last_attempt_at: datetime | None
     last_error: str | None  # of the last sync; None when it succeeded
     pending: list[state.Pending]  # each with since, attempts and its own last_error
-    running: bool  # a sync holds the lease right now
+    running: bool  # a sync holds the lock right now
 
     @property
     def pending_months(self) -> list[str]:
@@ -166,8 +165,8 @@ def _keys(items: Iterable[state.Pending]) -> list[str]:
 
 
 def _sync(settings, store, transport, sleep, clock) -> SyncResult:
-    owner = uuid.uuid4().hex
-    if not state.acquire(store, owner):
+    lock = locks.try_acquire(store, locks.NOTION_SYNC, "Notion sync")  # freed at once if its holder is killed
+    if lock is None:
         pending = _keys(state.pending(store))
         return SyncResult([], pending, skipped="another sync is running; it archives the pending months")
     synced: list[str] = []
@@ -176,21 +175,22 @@ def _sync(settings, store, transport, sleep, clock) -> SyncResult:
     attempted: set[tuple[date, int]] = set()
     api: NotionApi | None = None
     sources: pages.Sources | None = None
-    held = True
     try:
         for _ in range(MAX_ROUNDS):
             todo = [p for p in state.pending(store) if (p.month, p.generation) not in attempted]
             if not todo:
-                # Someone may have asked for a month while we held the lease and given up: look once more.
-                state.release(store, owner)
-                held = False
+                # Someone may have asked for a month while we held the lock and given up: look once more.
+                lock.release()
+                lock = None
                 todo = [p for p in state.pending(store) if (p.month, p.generation) not in attempted]
-                if not todo or not state.acquire(store, owner):
+                if not todo:
                     break
-                held = True
+                lock = locks.try_acquire(store, locks.NOTION_SYNC, "Notion sync")
+                if lock is None:
+                    break
             if api is None:
                 client = make_client(settings, transport)
-                api = NotionApi(client, settings, sleep=sleep, clock=clock, heartbeat=_renewer(store, owner, clock))
+                api = NotionApi(client, settings, sleep=sleep, clock=clock)
             for i, item in enumerate(todo):
                 attempted.add((item.month, item.generation))
                 try:
@@ -209,24 +209,10 @@ def _sync(settings, store, transport, sleep, clock) -> SyncResult:
                     return _finish(store, synced, missing, error)
         return _finish(store, synced, missing, error, recorded=bool(attempted))
     finally:
-        if held:
-            state.release(store, owner)
+        if lock is not None:
+            lock.release()
         if api is not None:
             api.client.close()
-
-
-def _renewer(store: Store, owner: str, clock: Callable[[], float]) -> Callable[[], None]:
-    """Renew the lease at most once a minute, before a request; stop if another sync took it over."""
-    last = [clock()]
-
-    def renew() -> None:
-        if clock() - last[0] < RENEW_EVERY:
-            return
-        last[0] = clock()
-        if not state.acquire(store, owner):
-            raise NotionError("the sync outlived its lease and another sync took over; run it again")
-
-    return renew
 
 
 def _sources(api: NotionApi, settings: Settings) -> pages.Sources:
@@ -251,7 +237,7 @@ def _finish(store: Store, synced, missing, error: str | None, *, recorded: bool 
 def status(store: Store) -> ArchiveStatus:
     """What the UI shows: last sync, pending months (each with its last error) and the last error."""
     row = state.read_state(store)
-    running = bool(row and row.lock_owner and row.lock_expires_at and row.lock_expires_at > utc_now())
+    running = locks.holder(store, locks.NOTION_SYNC) is not None
     return ArchiveStatus(
         last_sync_at=row.last_sync_at if row else None,
         last_attempt_at=row.last_attempt_at if row else None,

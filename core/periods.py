@@ -10,7 +10,11 @@ from core.errors import InputError
 PERIODS = ("day", "week", "month", "all")
 PERIOD_DAYS = {"day": 1, "week": 7, "month": 30}
 RANGES = {"7d": 7, "30d": 30, "90d": 90}
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# Dates a person may ask about: Spendboard's data starts after 2000, and a far-future bound keeps every date we
+# derive (the day after, the end of the month) inside what Python and both databases can represent.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+_MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only (\d also matches ٢٠٢٦)
 
 
 def utc_now() -> datetime:
@@ -57,18 +61,37 @@ def range_days(range_: str, today: date) -> list[date]:
 
 
 def parse_day(text: str, *, what: str = "date") -> date:
+    """``"2026-10-03"`` -> ``date(2026, 10, 3)``, between ``EARLIEST_DAY`` and ``LATEST_DAY``."""
     try:
-        return date.fromisoformat(text)
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            raise ValueError
+        day = date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise InputError(f"{what} must be a date as YYYY-MM-DD (got {text!r})") from None
+        raise InputError(f"{what} must be a date as YYYY-MM-DD (got {str(text)[:40]!r})") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InputError(f"{what} must be between {EARLIEST_DAY} and {LATEST_DAY} (got {text})")
+    return day
 
 
-def parse_month(text: str) -> date:
-    """``"2026-10"`` -> ``date(2026, 10, 1)``."""
-    m = _MONTH_RE.match(text or "")
-    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 2000:
-        raise InputError(f"month must be YYYY-MM, e.g. 2026-10 (got {text!r})")
-    return date(int(m.group(1)), int(m.group(2)), 1)
+def parse_month(text: str, *, today: date | None = None) -> date:
+    """``"2026-10"`` -> ``date(2026, 10, 1)``; with ``today``, a month that has not started yet is refused."""
+    m = _MONTH_RE.fullmatch(text or "") if isinstance(text, str) else None
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < EARLIEST_DAY.year:
+        raise InputError(f"month must be YYYY-MM, e.g. 2026-10 (got {str(text)[:40]!r})")
+    month = date(int(m.group(1)), int(m.group(2)), 1)
+    if today is not None:
+        return check_started(month, today)
+    if month > LATEST_DAY:
+        raise InputError(f"month must be no later than {month_key(LATEST_DAY)} (got {text})")
+    return month
+
+
+def check_started(month: date, today: date) -> date:
+    """``month`` itself, or ``InputError`` when it is after the current UTC month: there is nothing to collect,
+    report, send or archive for a month that has not begun."""
+    if month_start(month) > month_start(today):
+        raise InputError(f"month {month_key(month)} has not started yet (today is {today} UTC)")
+    return month
 
 
 def month_key(month: date) -> str:

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import httpx
 
+from core import locks
 from core.config import Settings
 from core.demo import remove_sample_data
 from core.errors import InputError
@@ -92,6 +93,7 @@ def backfill(
     transport: httpx.BaseTransport | None = None,
     policy: RetryPolicy = DEFAULT_POLICY,
     now: datetime | None = None,
+    lock_wait: float = 0.0,
 ) -> BackfillResult:
     """Import every run started in the last ``days`` UTC days (today included) as ``source="import"``.
 
@@ -105,18 +107,22 @@ def backfill(
     first = today - timedelta(days=days - 1)
     fetched = written = pages = 0
     total_cost = ZERO
-    remove_sample_data(store)  # real data is coming: sample data never mixes with it
-    with apify.client(settings, transport) as http, store.write() as conn:
-        deleted, oldest, _ = run_store.delete_by_source(conn, IMPORT_SOURCE) if reset else (0, None, None)
-        for page, total in apify.iter_run_pages(http, day_start(first), source=IMPORT_SOURCE, policy=policy):
-            pages += 1
-            fetched += len(page)
-            written += run_store.upsert_runs(store, conn, page, keep_labels=True)
-            total_cost += sum((r.cost_usd for r in page if r.cost_usd is not None), ZERO)
-            if progress:
-                progress(fetched, total)
-        # The ledger's Apify lines follow the runs, in the same transaction: every day the listing covered, and
-        # every older day whose imported runs --reset deleted.
-        ledger.rebuild_run_lines(conn, min(first, oldest or first), today)
-        days_store.record_stored(conn, apify.NAME, first, today)
+    with (
+        apify.client(settings, transport) as http,
+        locks.hold(store, locks.COLLECTION, "Apify back-fill", wait=lock_wait),  # shared with collect()
+    ):
+        remove_sample_data(store)  # real data is coming (inside the lock): sample data never mixes with it
+        with store.write() as conn:
+            deleted, oldest, _ = run_store.delete_by_source(conn, IMPORT_SOURCE) if reset else (0, None, None)
+            for page, total in apify.iter_run_pages(http, day_start(first), source=IMPORT_SOURCE, policy=policy):
+                pages += 1
+                fetched += len(page)
+                written += run_store.upsert_runs(store, conn, page, keep_labels=True)
+                total_cost += sum((r.cost_usd for r in page if r.cost_usd is not None), ZERO)
+                if progress:
+                    progress(fetched, total)
+            # The ledger's Apify lines follow the runs, in the same transaction: every day the listing covered, and
+            # every older day whose imported runs --reset deleted.
+            ledger.rebuild_run_lines(conn, min(first, oldest or first), today)
+            days_store.record_stored(conn, apify.NAME, first, today)
     return BackfillResult(days, fetched, written, deleted, pages, total_cost)

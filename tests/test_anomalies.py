@@ -137,7 +137,7 @@ def test_anomaly_minimum_comes_from_the_setting(tmp_path, today, capsys):
     assert main(["anomalies", "--json"], {"DATABASE_URL": url, "ANOMALY_MIN_USD": "25"}) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert main(["anomalies", "--json"], {"DATABASE_URL": url, "ANOMALY_MIN_USD": "-1"}) == 2
-    assert "ANOMALY_MIN_USD must be a non-negative number" in capsys.readouterr().err
+    assert "ANOMALY_MIN_USD must be a number of dollars from 0 to" in capsys.readouterr().err
 
 
 def test_a_months_flags_from_the_store(store):

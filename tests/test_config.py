@@ -24,7 +24,7 @@ def test_postgres_urls_select_psycopg3():
         ("DATABASE_URL", "mysql://x", "DATABASE_URL must start with"),
         ("APIFY_BASE_URL", "api.apify.com", "APIFY_BASE_URL must be an http(s) URL"),
         ("APP_LANGUAGE", "de", "APP_LANGUAGE must be one of en, fr"),
-        ("ELEVENLABS_USD_PER_1K_CREDITS", "cheap", "ELEVENLABS_USD_PER_1K_CREDITS must be a non-negative"),
+        ("ELEVENLABS_USD_PER_1K_CREDITS", "cheap", "ELEVENLABS_USD_PER_1K_CREDITS must be the dollars"),
         ("REPORT_EMAIL_TO", "a@example.com, nope", "REPORT_EMAIL_TO must be comma-separated"),
     ],
 )

@@ -18,6 +18,7 @@ from core.report import monthly_report
 from core.report_email import render
 from core.store import ledger
 from core.store.snapshots import get_summary
+from tests.conftest import NO_SLEEP
 from tests.fakes import RecordingResendClient, serve
 
 OCT, SEP = date(2026, 10, 1), date(2026, 9, 1)
@@ -123,7 +124,7 @@ def test_new_recipients_get_the_report_even_if_it_was_sent_before(store, mail_se
 def test_resend_errors_are_one_line_and_nothing_is_recorded(store, mail_settings, status, body, message):
     seed(store)
     with pytest.raises(NotifyError, match=message) as err:
-        send_report(mail_settings, store, OCT, http_client=RecordingResendClient(status, body))
+        send_report(mail_settings, store, OCT, http_client=RecordingResendClient(status, body), policy=NO_SLEEP)
     assert "\n" not in str(err.value) and "re_test_key_123456" not in str(err.value)
     summary = get_summary(store, OCT)
     assert summary is None or summary.email_sent_at is None

@@ -32,8 +32,8 @@ def test_alert_recipients_default_to_the_report_recipients():
         ("ALERT_EMAIL_TO", "a@example.com, nope", "ALERT_EMAIL_TO must be comma-separated email addresses"),
         ("ALERT_WEBHOOK_URL", "hooks.slack.com/services/secretNoScheme", "ALERT_WEBHOOK_URL must be an http(s)"),
         ("ALERT_WEBHOOK_URL", "https://hooks.example.com", "ALERT_WEBHOOK_URL must be an http(s) webhook URL"),
-        ("ANOMALY_MIN_USD", "-1", "ANOMALY_MIN_USD must be a non-negative number of dollars"),
-        ("ANOMALY_MIN_USD", "five", "ANOMALY_MIN_USD must be a non-negative number of dollars"),
+        ("ANOMALY_MIN_USD", "-1", "ANOMALY_MIN_USD must be a number of dollars from 0 to"),
+        ("ANOMALY_MIN_USD", "five", "ANOMALY_MIN_USD must be a number of dollars from 0 to"),
     ],
 )
 def test_malformed_guardrail_settings_name_the_variable(var, value, message):

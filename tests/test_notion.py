@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 
-from core import notion
+from core import locks, notion
 from core.archive import api as notion_api
 from core.archive.properties import MAX_ITEMS, MAX_TEXT, breakdown_pieces, number, split_text
 from core.config import Settings
@@ -23,6 +23,7 @@ from core.periods import month_end
 from core.report import monthly_report
 from core.revisions import save_month
 from core.store import ledger, runs
+from core.store import locks as lock_rows
 from core.store.schema import notion_pages, notion_sync_state
 from core.store.snapshots import get_snapshots, get_summary
 from tests.notion_fake import TOKEN, FakeClock, FakeNotion
@@ -383,35 +384,36 @@ def test_concurrent_syncs_from_two_threads_do_not_duplicate(store, cfg, fake, cl
     assert notion.status(store).pending_months == []
 
 
-def test_a_crashed_syncs_lease_lapses(store, cfg, fake, clock):
+def test_what_a_killed_sync_left_behind_does_not_block_the_next(store, cfg, fake, clock):
     populate(store)
-    expired = datetime.now(UTC) - timedelta(minutes=1)
     notion.mark_pending(store, [OCT])
-    with store.engine.begin() as conn:
-        conn.execute(notion_sync_state.insert().values(id=1, lock_owner="crashed", lock_expires_at=expired))
+    soon = datetime.now(UTC) + timedelta(minutes=9)
+    with store.engine.begin() as conn:  # the lease and lock row of a sync killed a minute ago
+        conn.execute(notion_sync_state.insert().values(id=1, lock_owner="killed", lock_expires_at=soon))
+    lock_rows.record(
+        store,
+        {
+            "name": locks.NOTION_SYNC,
+            "token": "killed",
+            "activity": "Notion sync",
+            "holder": "python -m core notion sync",
+            "host": "elsewhere",
+            "pid": 999_999,
+            "started_at": datetime.now(UTC) - timedelta(minutes=1),
+        },
+    )
+    assert not notion.status(store).running
     assert run_sync(cfg, store, fake, clock).synced == ["2026-10"]
-    with store.engine.begin() as conn:
-        conn.execute(update(notion_sync_state).values(lock_owner="alive", lock_expires_at=expired + timedelta(hours=1)))
-    held = run_sync(cfg, store, fake, clock, [SEP])
-    assert held.skipped and held.pending == ["2026-09"] and notion.status(store).running
 
 
-def test_a_sync_that_outlives_its_lease_stops(store, cfg, fake, clock):
+def test_a_live_sync_makes_the_next_skip_and_shows_as_running(store, cfg, fake, clock):
     populate(store)
-
-    def stolen(request):
-        if request.method == "POST" and request.path == "/v1/pages" and not stolen.done:
-            stolen.done = True
-            clock.t += 3600  # a very slow Notion; meanwhile the lease lapsed and another sync took it
-            with store.engine.begin() as conn:
-                later = datetime.now(UTC) + timedelta(minutes=5)
-                conn.execute(update(notion_sync_state).values(lock_owner="other", lock_expires_at=later))
-
-    stolen.done = False
-    fake.hook = stolen
-    result = run_sync(cfg, store, fake, clock, [SEP, OCT])
-    assert "outlived its lease" in result.error and result.pending == ["2026-09", "2026-10"]
-    assert notion.status(store).running  # the other sync's lease is left alone
+    with locks.hold(store, locks.NOTION_SYNC, "Notion sync"):
+        held = run_sync(cfg, store, fake, clock, [SEP])
+        assert notion.status(store).running
+    assert held.skipped.startswith("another sync is running") and held.pending == ["2026-09"]
+    assert not notion.status(store).running
+    assert run_sync(cfg, store, fake, clock).synced == ["2026-09"]
 
 
 def test_a_provider_dropped_from_sql_is_trashed_in_notion(store, cfg, fake, clock):

@@ -53,19 +53,36 @@ def day(text: str) -> date:
 
 
 def month(text: str) -> date:
+    """A month that has begun (UTC): no command has anything to do for a future month."""
+    from core.periods import utc_today
+
     try:
-        return parse_month(text)
+        return parse_month(text, today=utc_today())
     except InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+DEFAULT_WAIT = 300  # seconds a command waits for the same work running elsewhere before it gives up
+
+
+def wait_option(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--wait",
+        type=int_in(0, 24 * 3600, "--wait"),
+        default=DEFAULT_WAIT,
+        metavar="SECONDS",
+        help=f"when {what} is already running, wait up to this long for it to end (default {DEFAULT_WAIT}; 0: refuse)",
+    )
 
 
 class Context:
     """Settings and store for one command, loaded on first use."""
 
-    def __init__(self, environ: Mapping[str, str] | None = None):
+    def __init__(self, environ: Mapping[str, str] | None = None, *, command: str = ""):
         self._environ = environ
         self._settings: Settings | None = None
-        self._store: Store | None = None
+        self._store: _LazyStore | None = None
+        self.command = command  # "collect", "apify backfill"...
 
     @property
     def settings(self) -> Settings:
@@ -77,15 +94,56 @@ class Context:
 
     @property
     def store(self) -> Store:
+        """The store, opened when a command first reads or writes it: a command that refuses its input before
+        touching the database creates nothing (no SQLite file)."""
         if self._store is None:
-            from core.store.db import open_store
+            self._store = _LazyStore(self.settings.database_url)
+        return self._store  # type: ignore[return-value]  # a Store once opened
 
-            self._store = open_store(self.settings.database_url)
-        return self._store
+    @property
+    def database_url(self) -> str | None:
+        """The database URL, once the settings were loaded (for explaining a database error)."""
+        return self._settings.database_url if self._settings is not None else None
+
+    @property
+    def who(self) -> str:
+        """How locks taken by this run name it."""
+        return f"python -m core {self.command}".strip()
+
+    def announce_wait(self, seconds: int, name: str = "collection") -> None:
+        """Say on stderr that this command is about to wait for the same work running elsewhere (if it is)."""
+        from core import locks
+        from core.store.db import sqlite_path
+
+        path = sqlite_path(self.settings.database_url)
+        if seconds <= 0 or (path is not None and not path.exists()):  # nobody runs on a database not yet created
+            return
+        current = locks.holder(self.store, name)
+        if current is not None:
+            err(f"waiting up to {seconds} s for {current.describe()} to finish")
 
     def redact(self, text: str) -> str:
         return self._settings.redact(text) if self._settings is not None else text
 
     def close(self) -> None:
         if self._store is not None:
-            self._store.dispose()
+            self._store.close()
+
+
+class _LazyStore:
+    """Stands for a ``Store`` and opens it on first use."""
+
+    def __init__(self, url: str):
+        self._url = url
+        self._opened: Store | None = None
+
+    def __getattr__(self, name: str):
+        if self._opened is None:
+            from core.store.db import open_store
+
+            self._opened = open_store(self._url)
+        return getattr(self._opened, name)
+
+    def close(self) -> None:
+        if self._opened is not None:
+            self._opened.dispose()

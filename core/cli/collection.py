@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.cli.base import EXIT_FAILED, EXIT_OK, Parser, err, int_in, month, out
+from core.cli.base import EXIT_FAILED, EXIT_OK, Parser, err, int_in, month, out, wait_option
 from core.limits import MAX_BACKFILL_DAYS
 from core.providers import NAMES
 
@@ -15,6 +15,7 @@ def register(sub) -> None:
     p.add_argument("--days", type=int_in(1, MAX_BACKFILL_DAYS, "--days"), default=90)
     p.add_argument("--reset", action="store_true", help="delete previously imported runs first")
     p.add_argument("--json", action="store_true")
+    wait_option(p, "a collection or back-fill")
     p.set_defaults(handler=apify_backfill)
     p = apify.add_parser("record", help="fetch one run and store it (idempotent)")
     p.add_argument("run_id")
@@ -31,6 +32,7 @@ def register(sub) -> None:
     )
     p.add_argument("--send-email", action="store_true", help="then send the month's report email")
     p.add_argument("--json", action="store_true")
+    wait_option(p, "a collection or back-fill")
     p.set_defaults(handler=collect)
 
     p = sub.add_parser("reconcile", help="compare each provider's stored month with the provider's own total")
@@ -58,16 +60,25 @@ def apify_record(args, ctx) -> int:
 def apify_backfill(args, ctx) -> int:
     from core import jsonout
     from core.audit import recorded
+    from core.errors import ConfigError
     from core.people import cli_person
+    from core.providers import get_provider
     from core.scraper_runs import backfill
+
+    apify = get_provider("apify")
+    if not apify.configured(ctx.settings):  # before anything is recorded: a refused command writes nothing
+        raise ConfigError(f"{apify.key_env} is not set: {apify.auth_hint}")
 
     def progress(done: int, total: int) -> None:
         err(f"apify backfill: {done} of {total} runs fetched")
 
     if args.reset:
         err("apify backfill: imported runs will be replaced (in one transaction)")
+    ctx.announce_wait(args.wait)
     with recorded(ctx.store, cli_person(), "backfill", days=args.days, reset=args.reset):
-        result = backfill(ctx.settings, ctx.store, days=args.days, reset=args.reset, progress=progress)
+        result = backfill(
+            ctx.settings, ctx.store, days=args.days, reset=args.reset, progress=progress, lock_wait=args.wait
+        )
     if args.json:
         out(jsonout.dumps(result.__dict__))
     else:
@@ -94,8 +105,11 @@ def collect(args, ctx) -> int:
     f = Formats(settings.app_language)
     progress = CliReporter(err, f)
     month_ = month_key(args.month) if args.month else None
+    ctx.announce_wait(args.wait)
     with recorded(ctx.store, cli_person(), "collect", month=month_, providers=args.provider) as entry:
-        result = run_collection(settings, ctx.store, month=args.month, providers=args.provider, progress=progress)
+        result = run_collection(
+            settings, ctx.store, month=args.month, providers=args.provider, progress=progress, lock_wait=args.wait
+        )
         progress.finish()
         tried = [o for o in result.outcomes.values() if o.status != NOT_CONFIGURED]
         if result.failed:

@@ -26,10 +26,12 @@ def register(sub) -> None:
 def send_report(args, ctx) -> int:
     from core import jsonout
     from core.audit import recorded
+    from core.email import check_config
     from core.email import send_report as send
     from core.people import cli_person
     from core.periods import last_complete_month, month_key, utc_today
 
+    check_config(ctx.settings)  # before anything is recorded: a refused command writes nothing
     month_ = args.month or last_complete_month(utc_today())
     with recorded(ctx.store, cli_person(), "send", month=month_key(month_), force=args.force):
         result = send(ctx.settings, ctx.store, month_, force=args.force)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli import collection, delivery, doctor, guardrails, reads
+from core.cli import admin, collection, delivery, doctor, guardrails, reads
 from core.cli.base import Parser
 
 # Each module adds its commands with ``register(sub)`` and sets ``handler`` on each; order is the --help order.
-MODULES = (reads, collection, delivery, guardrails, doctor)
+MODULES = (reads, collection, delivery, guardrails, doctor, admin)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -100,6 +100,7 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "status_failed": "failed",
         "status_running": "running",
         "status_not_configured": "not configured",
+        "status_interrupted": "interrupted (its process stopped before the end)",
         "last_collection": "Last collection: {when} — {status}",
         "email_not_configured": "Set RESEND_API_KEY, REPORT_EMAIL_FROM and REPORT_EMAIL_TO to send the report.",
         "report_title": "Monthly report",
@@ -262,6 +263,7 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "status_failed": "en échec",
         "status_running": "en cours",
         "status_not_configured": "non configuré",
+        "status_interrupted": "interrompue (son processus s’est arrêté avant la fin)",
         "last_collection": "Dernière collecte : {when} — {status}",
         "email_not_configured": "Définissez RESEND_API_KEY, REPORT_EMAIL_FROM et REPORT_EMAIL_TO pour envoyer "
         "le rapport.",

@@ -10,9 +10,18 @@ from core.periods import utc_now
 from core.store.db import Store
 from core.store.schema import collection_runs, provider_status
 
+INTERRUPTED = "interrupted"  # a collection whose process died before it finished
+
 
 def start_run(store: Store, month: date) -> int:
+    """Record a collection starting. It runs under the collection lock (``core.locks``), so any earlier run still
+    marked running was interrupted (its process was killed): it is marked so, instead of "running" forever."""
     with store.engine.begin() as conn:
+        conn.execute(
+            collection_runs.update()
+            .where(collection_runs.c.status == "running")
+            .values(status=INTERRUPTED, finished_at=utc_now())
+        )
         result = conn.execute(collection_runs.insert().values(month=month, started_at=utc_now(), status="running"))
         return result.inserted_primary_key[0]
 

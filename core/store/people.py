@@ -112,24 +112,28 @@ def set_owners(store: Store, email: str, user_ids: Iterable[str], *, by: str) ->
 # --- who did what ------------------------------------------------------------------------------------------------
 
 
-def start_action(store: Store, *, actor: str, via: str, action: str, detail: dict | None = None) -> int:
-    """Record that ``actor`` started ``action`` now; returns the entry's id for ``finish_action``."""
+def record_action(
+    store: Store,
+    *,
+    actor: str,
+    via: str,
+    action: str,
+    detail: dict | None,
+    at: datetime,
+    outcome: str,
+) -> None:
+    """Record that ``actor`` did ``action`` (started ``at``, finished now, with ``outcome``)."""
     row = {
-        "at": utc_now(),
+        "at": at,
+        "finished_at": utc_now(),
         "actor": actor[:320],
         "via": via,
         "action": action,
         "detail": json.dumps(detail or {}, default=str, sort_keys=True)[:2000],
+        "outcome": outcome[:32],
     }
     with store.engine.begin() as conn:
-        return conn.execute(insert(action_log).values(**row)).inserted_primary_key[0]
-
-
-def finish_action(store: Store, entry: int, outcome: str) -> None:
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(action_log).where(action_log.c.id == entry).values(outcome=outcome[:32], finished_at=utc_now())
-        )
+        conn.execute(insert(action_log).values(**row))
 
 
 def recent_actions(store: Store, limit: int = 20) -> list[ActionRecord]:

@@ -66,3 +66,53 @@ def get_snapshots(store: Store, month: date) -> list:
             .where(provider_snapshots.c.month == month)
             .order_by(provider_snapshots.c.provider)
         ).all()
+
+
+# ---- the report email's record on the summary (used by core.email)
+
+
+def email_record(store: Store, month: date):
+    """The summary's record of the report email: ``(email_sent_at, email_recipients, email_id)``, or None."""
+    with store.engine.connect() as conn:
+        return conn.execute(
+            select(
+                monthly_summaries.c.email_sent_at, monthly_summaries.c.email_recipients, monthly_summaries.c.email_id
+            ).where(monthly_summaries.c.month == month)
+        ).first()
+
+
+def record_email(store: Store, month: date, recipients: str, email_id: str, total, sent_at) -> None:
+    """The month's report email went out announcing ``total``: later changes are measured from it."""
+    with store.write() as conn:
+        conn.execute(
+            monthly_summaries.update()
+            .where(monthly_summaries.c.month == month)
+            .values(
+                email_sent_at=sent_at,
+                email_recipients=recipients,
+                email_id=email_id,
+                email_total_usd=total,
+                revised_at=None,
+                revised_from_usd=None,
+            )
+        )
+        conn.execute(
+            provider_snapshots.update().where(provider_snapshots.c.month == month).values(revised_from_usd=None)
+        )
+
+
+def revised_since_emailed(store: Store, before: date, limit: int = 12) -> list:
+    """Earlier months whose figures changed after their email went out: rows of (month, emailed total, total now)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(monthly_summaries.c.month, monthly_summaries.c.email_total_usd, monthly_summaries.c.total_cost_usd)
+            .where(
+                monthly_summaries.c.month < before,
+                monthly_summaries.c.revised_at.is_not(None),
+                monthly_summaries.c.email_sent_at.is_not(None),
+                monthly_summaries.c.revised_at > monthly_summaries.c.email_sent_at,
+            )
+            .order_by(monthly_summaries.c.month.desc())
+            .limit(limit)
+        ).all()
+    return [(r.month, r.email_total_usd, r.total_cost_usd) for r in rows if r.email_total_usd is not None]

@@ -11,17 +11,16 @@ Provider and configuration text (errors, addresses) is data: shown with ``st.cod
 from __future__ import annotations
 
 import queue
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import streamlit as st
 
-from core import audit
+from core import audit, locks
 from core.collect import collect
 from core.email import send_report
-from core.errors import SpendError
+from core.errors import Busy, SpendError
 from core.i18n.formats import Formats
 from core.limits import MAX_BACKFILL_DAYS
 from core.periods import month_key
@@ -56,12 +55,6 @@ class Sent:
     error: str | None = None
 
 
-@st.cache_resource(show_spinner=False)
-def _collection_lock() -> threading.Lock:
-    """One collection at a time per app process, whichever session clicks."""
-    return threading.Lock()
-
-
 def last_collection_caption(svc: Services, f: Formats | None = None) -> str:
     f = f or fmt()
     run = collections.last_run(svc.store)
@@ -69,7 +62,10 @@ def last_collection_caption(svc: Services, f: Formats | None = None) -> str:
         return f.t("never_collected")
     labels = {name: p.label for name, p in registry().items()}
     failed = [labels.get(name, name) for name, p in (run.providers or {}).items() if p.get("status") == FAILED]
-    status = f.t(f"status_{run.status}") + (f" ({f.list(failed)})" if failed else "")
+    state = run.status
+    if state == "running" and locks.holder(svc.store, locks.COLLECTION) is None:
+        state = collections.INTERRUPTED  # its process was killed: no collection holds the lock
+    status = f.t(f"status_{state}") + (f" ({f.list(failed)})" if failed else "")
     return f.t("last_collection", when=f.datetime(run.started_at), status=status)
 
 
@@ -81,53 +77,51 @@ def _line(status: str, text: str, error: str | None) -> None:
 
 
 def _run_collection(svc: Services, month: date | None) -> None:
+    """Collect in a worker thread, showing each step as it goes. One collection at a time across every app instance,
+    session and cron job (``collect`` holds the database lock): a click while one runs says whose it is."""
     person = authorize(svc.settings, t, "collect")
     if person is None:
-        return
-    lock = _collection_lock()
-    if not lock.acquire(blocking=False):
-        st.toast(fmt().t("collect_busy"), icon=":material/hourglass_top:")
         return
     f = fmt()
     tracker = Tracker({name: p.label for name, p in registry().items()})
     events: queue.Queue = queue.Queue()
-    try:
-        entry = audit.recorded(svc.store, person, "collect", month=month_key(month) if month else None)
-        with entry as record, st.status(tracker.headline(f), expanded=False) as status, ThreadPoolExecutor(1) as pool:
-            # Steps report from worker threads; only this script thread may draw, so events go through a queue.
-            future = pool.submit(
-                collect, svc.settings, svc.store, month=month, progress=lambda *event: events.put(event)
-            )
-            rows: dict[str, object] = {}
-            while not (future.done() and events.empty()):
-                try:
-                    name, state, detail = events.get(timeout=0.2)
-                except queue.Empty:
-                    continue
-                tracker(name, state, svc.settings.redact(detail) if detail else detail)
-                status.update(label=tracker.headline(f))
-                if name not in rows:
-                    rows[name] = st.empty()
-                with rows[name].container():
-                    _line(*tracker.row(name, f))
-            tracker.finish()
+    entry = audit.recorded(svc.store, person, "collect", month=month_key(month) if month else None)
+    with entry as record, st.status(tracker.headline(f), expanded=False) as status, ThreadPoolExecutor(1) as pool:
+        # Steps report from worker threads; only this script thread may draw, so events go through a queue.
+        future = pool.submit(collect, svc.settings, svc.store, month=month, progress=lambda *event: events.put(event))
+        rows: dict[str, object] = {}
+        while not (future.done() and events.empty()):
             try:
-                result = future.result()
-            except SpendError as exc:
-                record.outcome = audit.FAILED
-                status.update(label=f.t("collect_error"), state="error", expanded=True)
-                st.code(svc.settings.redact(str(exc)), language=None, wrap_lines=True)
-                return
-            tried = [o for o in result.outcomes.values() if o.status != "not_configured"]
-            if result.failed:
-                record.outcome = audit.FAILED if len(result.failed) == len(tried) else audit.PARTIAL
-            archive = result.archive
-            if archive is not None and not archive.skipped and ARCHIVE not in tracker.phases:
-                tracker(ARCHIVE, FAILED if archive.error else OK, archive.error)  # collect said nothing: its result
-            status.update(label=tracker.summary(f), state="error" if tracker.failed else "complete", expanded=False)
-        st.session_state[_COLLECTED] = Collected(result.run_id, tracker)
-    finally:
-        lock.release()
+                name, state, detail = events.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            tracker(name, state, svc.settings.redact(detail) if detail else detail)
+            status.update(label=tracker.headline(f))
+            if name not in rows:
+                rows[name] = st.empty()
+            with rows[name].container():
+                _line(*tracker.row(name, f))
+        tracker.finish()
+        try:
+            result = future.result()
+        except Busy as exc:  # another collection (another person, instance or cron) holds the lock
+            record.outcome = audit.FAILED
+            status.update(label=f.t("collect_busy"), state="error", expanded=True)
+            st.code(svc.settings.redact(str(exc)), language=None, wrap_lines=True)
+            return
+        except SpendError as exc:
+            record.outcome = audit.FAILED
+            status.update(label=f.t("collect_error"), state="error", expanded=True)
+            st.code(svc.settings.redact(str(exc)), language=None, wrap_lines=True)
+            return
+        tried = [o for o in result.outcomes.values() if o.status != "not_configured"]
+        if result.failed:
+            record.outcome = audit.FAILED if len(result.failed) == len(tried) else audit.PARTIAL
+        archive = result.archive
+        if archive is not None and not archive.skipped and ARCHIVE not in tracker.phases:
+            tracker(ARCHIVE, FAILED if archive.error else OK, archive.error)  # collect said nothing: its result
+        status.update(label=tracker.summary(f), state="error" if tracker.failed else "complete", expanded=False)
+    st.session_state[_COLLECTED] = Collected(result.run_id, tracker)
     st.rerun()  # redraw every figure from the new data
 
 
@@ -205,7 +199,7 @@ def render_actions(svc: Services, *, collect_month: date | None, send_month: dat
             f.t("collect_now"),
             key="collect_now",
             icon=":material/sync:",
-            disabled=_collection_lock().locked(),
+            disabled=locks.holder(svc.store, locks.COLLECTION) is not None,
             help=f.t("collect_help_month", month=f.month(collect_month)) if collect_month else f.t("collect_help"),
         )
         send_clicked = st.button(
