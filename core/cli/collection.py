@@ -25,7 +25,14 @@ def register(sub) -> None:
     p.set_defaults(handler=apify_record)
 
     p = sub.add_parser("collect", help="pull every configured provider's billing data into the database")
-    p.add_argument("--month", type=month, help="YYYY-MM (default: this UTC month to date + the previous month)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--month",
+        type=month,
+        help="YYYY-MM (default: this UTC month to date + the previous month; a provider's first collection also "
+        "fetches the three complete months before, as far as its API still serves them)",
+    )
+    which.add_argument("--since", type=month, help="YYYY-MM: every month from this one to today, for every provider")
     p.add_argument(
         "--provider", nargs="+", choices=list(NAMES), metavar="NAME", help=f"only these providers ({', '.join(NAMES)})"
     )
@@ -81,7 +88,7 @@ def apify_backfill(args, ctx) -> int:
 def collect(args, ctx) -> int:
     from core import jsonout
     from core.audit import FAILED, PARTIAL, recorded
-    from core.collect import NOT_CONFIGURED
+    from core.collect import MONTH, MONTH_NOT_AVAILABLE, NOT_CONFIGURED
     from core.collect import collect as run_collection
     from core.errors import SpendError
     from core.money import ZERO
@@ -89,12 +96,20 @@ def collect(args, ctx) -> int:
     from core.periods import last_complete_month, month_key, utc_today
 
     def progress(provider: str, status: str, detail: str | None) -> None:
+        if status in (MONTH, MONTH_NOT_AVAILABLE):
+            key, place = (detail or "").partition(" ")[::2]
+            what = "fetched" if status == MONTH else "not available (the API no longer serves it)"
+            err(f"collect: {provider} {key} {what} [{place}]")
+            return
         err(f"collect: {provider} {status}" + (f": {detail}" if detail else ""))
 
     settings = ctx.settings
     month_ = month_key(args.month) if args.month else None
-    with recorded(ctx.store, cli_person(), "collect", month=month_, providers=args.provider) as entry:
-        result = run_collection(settings, ctx.store, month=args.month, providers=args.provider, progress=progress)
+    since = {"since": month_key(args.since)} if args.since else {}
+    with recorded(ctx.store, cli_person(), "collect", month=month_, providers=args.provider, **since) as entry:
+        result = run_collection(
+            settings, ctx.store, month=args.month, since=args.since, providers=args.provider, progress=progress
+        )
         tried = [o for o in result.outcomes.values() if o.status != NOT_CONFIGURED]
         if result.failed:
             entry.outcome = FAILED if len(result.failed) == len(tried) else PARTIAL
@@ -103,11 +118,12 @@ def collect(args, ctx) -> int:
     providers = {}
     for name, outcome in result.outcomes.items():
         row = by_name.get(name)
-        configured = outcome.status != NOT_CONFIGURED
+        figure = outcome.status != NOT_CONFIGURED and (row is None or row.has_figure)
         providers[name] = {
             "status": outcome.status,
-            "cost_usd": (row.cost_usd if row else ZERO) if configured else None,
-            "requests": (row.requests if row else None) if configured else None,
+            "cost_usd": (row.cost_usd if row else ZERO) if figure else None,  # unknown is never $0
+            "requests": (row.requests if row else None) if figure else None,
+            "availability": row.availability if row else None,
             "error": outcome.error,
         }
     if not any(o.status != NOT_CONFIGURED for o in result.outcomes.values()):
@@ -126,7 +142,7 @@ def collect(args, ctx) -> int:
         )
     else:
         for name, row in providers.items():
-            cost = "" if row["cost_usd"] is None else f"${row['cost_usd']:,.6f}"
+            cost = f"${row['cost_usd']:,.6f}" if row["cost_usd"] is not None else row["availability"] or ""
             out(f"{name:<11} {row['status']:<15} {cost:>18}  {row['error'] or ''}")
         out(f"total {report.key}: ${report.total_cost_usd:,.6f}")
     code = EXIT_FAILED if result.failed else EXIT_OK
