@@ -19,6 +19,7 @@ from core.models import DERIVED_FROM_CREDITS, MonthReport
 from core.money import format_usd
 from core.periods import month_key, previous_month
 from core.providers import label, registry
+from core.report import provider_notes, report_notes
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -60,13 +61,18 @@ def render(report: MonthReport, settings: Settings, revisions: Sequence[tuple[da
     ``revisions`` lists earlier months that changed after they were emailed: ``(month, was, now)``.
     """
     change, change_color = _change(report.change_percent)
+    t = translator("en")  # without a change, the notes say why (in place of "n/a"); with one, what it compares
+    change = " ".join([change, *report_notes(report, t, month_label)][report.change_percent is None :])
     providers = []
     for p in report.providers:
         p_change, p_color = _change(p.change_percent)
+        p_change = " ".join(
+            [p_change, *provider_notes(p, report.month, t, label(p.provider), month_label)][p.change_percent is None :]
+        )
         providers.append(
             {
                 "label": label(p.provider),
-                "cost": format_usd(p.cost_usd),
+                "cost": format_usd(p.cost_usd) if p.has_figure else t(f"availability_{p.availability}"),
                 "change": p_change,
                 "change_color": p_color,
                 "requests": "—" if p.requests is None else f"{p.requests:,}",
