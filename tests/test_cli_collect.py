@@ -84,12 +84,12 @@ def assert_report_json(body: dict, month: date, current: dict[str, Expected], pr
         p = providers[name]
         money(p["cost_usd"], want.cost)
         assert p["requests"] == want.requests and (p["requests"] is None) == (name == "anthropic"), name
-        prev = previous[name].cost if previous and previous[name].days else None
+        prev = previous[name].cost if previous and previous[name].served else None  # served: no spend is $0
         money(p["previous_cost_usd"], prev)
         assert p["change_percent"] == pct(want.cost, prev), name
     total = sum((e.cost for e in current.values()), Decimal(0))
-    stored_before = [e.cost for e in (previous or {}).values() if e.days]
-    prev_total = sum(stored_before, Decimal(0)) if stored_before else None
+    served_before = [previous[n].cost for n in current if previous[n].served] if previous else []
+    prev_total = sum(served_before, Decimal(0)) if served_before else None
     money(body["total_cost_usd"], total)
     money(body["previous_month_cost_usd"], prev_total)
     assert body["change_percent"] == pct(total, prev_total)
@@ -185,7 +185,7 @@ def test_a_wrong_key_fails_that_provider_without_printing_any_key(im, db, capsys
     assert code == 1
     row = json.loads(out)["providers"]["openai"]
     assert row["status"] == "failed" and "401" in row["error"] and "OPENAI_ADMIN_KEY" in row["error"]
-    assert row["cost_usd"] == "0.000000"  # nothing was ever stored for it
+    assert (row["cost_usd"], row["availability"]) == (None, "not_collected")  # nothing stored: unknown, not $0
     assert_no_secret(out, err, extra=(wrong,))
     assert collection_runs(db) == 1
 

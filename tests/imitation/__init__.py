@@ -296,12 +296,18 @@ class Imitation:
     ) -> dict[str, Expected]:
         """Each provider's exact cost and requests in ``month`` (see ``daily`` for ``seen_on``)."""
         out = {}
+        seen = [self.today] if seen_on is None else [seen_on] if isinstance(seen_on, date) else list(seen_on)
+        last = min(month_end(month), max(seen))
         for name in PROVIDER_NAMES:
             days = self.daily(name, month, month_end(month), seen_on=seen_on, usd_per_1k_credits=usd_per_1k_credits)
+            served = {month + timedelta(days=i) for i in range((last - month).days + 1)}
+            if name == "openrouter":
+                served = {d for d in served if any(lo <= d <= hi for lo, hi in map(self.openrouter_days, seen))}
             out[name] = Expected(
                 sum((d.cost for d in days.values()), ZERO),
                 None if name == "anthropic" else sum(d.requests for d in days.values()),
                 len(days),
+                len(served),
             )
         return out
 
