@@ -142,6 +142,9 @@ def monthly_report(
     )
 
 
+OK = (COMPLETE, None)  # availabilities a comparison needs no word about
+
+
 def report_notes(
     report: MonthReport, t: Callable[..., str], month_label: Callable[[date], str] = month_key
 ) -> list[str]:
@@ -152,7 +155,7 @@ def report_notes(
     if note is None:
         if report.previous_availability != PARTIAL:
             return []
-        lacking = [p.provider for p in report.providers if p.previous_availability in (PARTIAL, *NO_FIGURE)]
+        lacking = [get_provider(p.provider).label for p in report.providers if p.previous_availability not in OK]
         return [t("note_previous_partial", month=before, providers=", ".join(lacking))]
     if note == NOT_COLLECTED and report.collected_since is not None:
         return [t("note_total_not_collected_since", month=before, since=report.collected_since.isoformat())]
