@@ -138,6 +138,7 @@ def report(args, ctx) -> int:
     else:
         out(f"{result.key}: ${result.total_cost_usd:,.6f} across {result.provider_count} providers")
         for p in result.providers:
-            change = "" if p.change_percent is None else f"{p.change_percent:+.2f}%"
-            out(f"  {p.provider:<11} ${p.cost_usd:>16,.6f} {change:>10}")
+            change = (p.change_note or "") if p.change_percent is None else f"{p.change_percent:+.2f}%"
+            cost = f"${p.cost_usd:>16,.6f}" if p.has_figure else f"{p.availability:>17}"  # unknown, never $0
+            out(f"  {p.provider:<11} {cost} {change:>13}")
     return EXIT_OK
