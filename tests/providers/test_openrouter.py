@@ -49,7 +49,7 @@ def fail(answer, error: type[Exception]) -> tuple[Exception, list[httpx.Request]
 
 
 def broken(fault: str, *args) -> Imitation:
-    """The recorded imitation with one of its faults (``down``, ``hang``, ``malformed``, ``rotate_key``)."""
+    """The recorded imitation with one of its faults (``hang``, ``malformed``)."""
     im = recorded(load("activity.json"))
     getattr(im, fault)("openrouter", *args)
     return im
@@ -139,7 +139,7 @@ def test_missing_key_raises_config_error_pointing_to_management_keys():
 
 
 def test_401_raises_auth_error_after_one_request():
-    exc, seen = fail(broken("rotate_key"), ProviderAuthError)  # the imitation answers error_unauthorized.json
+    exc, seen = fail(httpx.Response(401, json=load("error_unauthorized.json")), ProviderAuthError)
     assert len(seen) == 1
     assert "No auth credentials found" in str(exc)
 
