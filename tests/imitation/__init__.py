@@ -337,8 +337,9 @@ class Imitation:
         for name in PROVIDER_NAMES:
             days = self.daily(name, month, month_end(month), seen_on=seen_on, usd_per_1k_credits=usd_per_1k_credits)
             served = {month + timedelta(days=i) for i in range((last - month).days + 1)}
-            if name == "openrouter":
-                served = {d for d in served if any(lo <= d <= hi for lo, hi in map(self.openrouter_days, seen))}
+            if name == "openrouter":  # its 30 days; today counts too: it is served once it is over
+                windows = [self.openrouter_days(d) for d in seen]
+                served = {d for d in served if d == max(seen) or any(lo <= d <= hi for lo, hi in windows)}
             out[name] = Expected(
                 sum((d.cost for d in days.values()), ZERO),
                 None if name == "anthropic" else sum(d.requests for d in days.values()),
