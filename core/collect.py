@@ -260,7 +260,7 @@ def collect(
             name: {
                 "status": o.status,
                 "error": o.error,
-                "cost_usd": str(by_name[name].cost_usd) if name in by_name else None,
+                "cost_usd": str(by_name[name].cost_usd) if name in by_name and by_name[name].has_figure else None,
             }
             for name, o in outcomes.items()
         },

@@ -142,7 +142,7 @@ def monthly_report(
     )
 
 
-OK = (COMPLETE, None)  # availabilities a comparison needs no word about
+_WHOLE = (COMPLETE, None)  # availabilities a comparison needs no word about
 
 
 def report_notes(
@@ -155,7 +155,7 @@ def report_notes(
     if note is None:
         if report.previous_availability != PARTIAL:
             return []
-        lacking = [get_provider(p.provider).label for p in report.providers if p.previous_availability not in OK]
+        lacking = [get_provider(p.provider).label for p in report.providers if p.previous_availability not in _WHOLE]
         return [t("note_previous_partial", month=before, providers=", ".join(lacking))]
     if note == NOT_COLLECTED and report.collected_since is not None:
         return [t("note_total_not_collected_since", month=before, since=report.collected_since.isoformat())]
