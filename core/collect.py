@@ -1,7 +1,13 @@
-"""Collection: every configured provider, concurrently, into SQL; then the month's snapshots and summary.
+"""Collection: every configured provider, concurrently, into SQL; then the months' snapshots and summaries.
 
 A provider's data is written only after all of its pages arrived, in one transaction, so a provider that fails
 (auth, outage, malformed payload) leaves what was stored exactly as it was and never stops the others.
+
+What is fetched: the month asked for, or by default this month to date and the previous month; a provider's first
+collection (nothing ever collected for it, e.g. a key added later) reaches ``HISTORY_MONTHS`` complete months back,
+and ``since`` fetches from that month to today for every provider. Every collection also re-fetches the trailing
+days and any day that went missing. Each provider asks only for the days its API can still serve, month by month,
+and reports each month through ``progress``.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from core.errors import InputError, SpendError
 from core.http import DEFAULT_POLICY, RetryPolicy
 from core.models import MonthReport
 from core.periods import month_end, month_key, month_start, previous_month, utc_now
+from core.progress import MONTH, MONTH_NOT_AVAILABLE
 from core.providers import NAMES, get_provider
 from core.providers.contract import Fetched, Provider
 from core.report import monthly_report
@@ -32,9 +39,14 @@ from core.store.db import Store, describe_error
 
 log = logging.getLogger(__name__)
 TRAILING_DAYS = 3  # providers restate recent days: every collection re-fetches at least these
+HISTORY_MONTHS = 3  # complete months a provider's first collection fetches before the current one
 
 OK, FAILED, NOT_CONFIGURED = "ok", "failed", "not_configured"
+# Per-month progress (core.progress.MONTH / MONTH_NOT_AVAILABLE) comes from the provider's worker thread, in date
+# order, once per month its windows touch.
 Progress = Callable[[str, str, str | None], None]  # (provider, status, detail)
+Window = tuple[date, date]  # inclusive UTC days
+Plan = list[tuple[date, list[Window]]]  # each month with the windows of it a provider can serve
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,7 @@ class ProviderOutcome:
     error: str | None = None
     lines: int = 0
     refilled: tuple[date, ...] = ()  # days fetched again because they went missing or never arrived
+    months: tuple[date, ...] = ()  # every month its windows touched (served or not)
 
 
 @dataclass(frozen=True)
@@ -61,17 +74,32 @@ class CollectionResult:
         return [name for name, o in self.outcomes.items() if o.status == FAILED]
 
 
-def windows(month: date | None, today: date) -> list[tuple[date, date]]:
-    """The inclusive day windows to fetch: the month (default: this month to date plus the previous month) and
-    the trailing days, merged where they touch."""
-    if month is None:
+def windows(month: date | None, today: date, since: date | None = None) -> list[Window]:
+    """The inclusive day windows to fetch: the month (default: this month to date plus the previous month), or
+    everything from ``since``, and the trailing days, merged where they touch."""
+    if month is not None and since is not None:
+        raise InputError("ask for one month or for everything since a month, not both")
+    if month is None and since is None:
         spans = [(previous_month(today), today)]
     else:
-        if month > month_start(today):
-            raise InputError(f"month {month_key(month)} has not started yet (today is {today} UTC)")
-        spans = [(month, min(month_end(month), today))]
+        start = month_start(month or since)
+        if start > month_start(today):
+            raise InputError(f"month {month_key(start)} has not started yet (today is {today} UTC)")
+        spans = [(start, min(month_end(start), today) if month else today)]
     spans.append((today - timedelta(days=TRAILING_DAYS - 1), today))
-    spans.sort()
+    return _merged(spans)
+
+
+def history_start(today: date, months: int = HISTORY_MONTHS) -> date:
+    """The first day a provider's first collection fetches: ``months`` complete months before this one."""
+    start = month_start(today)
+    for _ in range(months):
+        start = previous_month(start)
+    return start
+
+
+def _merged(spans: Sequence[Window]) -> list[Window]:
+    spans = sorted(spans)
     merged = [spans[0]]
     for first, last in spans[1:]:
         if first <= merged[-1][1] + timedelta(days=1):
@@ -81,7 +109,7 @@ def windows(month: date | None, today: date) -> list[tuple[date, date]]:
     return merged
 
 
-def _months_in(spans: Sequence[tuple[date, date]]) -> list[date]:
+def _months_in(spans: Sequence[Window]) -> list[date]:
     months: set[date] = set()
     for first, last in spans:
         m = month_start(first)
@@ -91,21 +119,53 @@ def _months_in(spans: Sequence[tuple[date, date]]) -> list[date]:
     return sorted(months)
 
 
-def _fetch(provider: Provider, settings: Settings, spans, transport, policy: RetryPolicy) -> list[Fetched]:
-    """Everything one provider has for the windows, or an exception. Nothing is written here."""
+def _plan(
+    provider: Provider, store: Store, spans: list[Window], first_time: bool, today: date
+) -> tuple[Plan, tuple[date, ...]]:
+    """The windows of one provider, month by month: ``[(month, [(first, last), ...])]`` holding only the days its
+    API can serve today (no window: the month is not available), and the days refilled.
+
+    A provider never collected before gets its history (when ``first_time``); every provider gets the shared
+    windows and the days it is missing (stored rows lost, or never collected)."""
+    if first_time and not days.ever_collected(store, provider.name):
+        spans = _merged([*spans, (history_start(today), today)])
+    covered = {first + timedelta(days=i) for first, last in spans for i in range((last - first).days + 1)}
+    gaps = [
+        d
+        for d in days.find_gaps(store, provider.name, today)
+        if d not in covered and provider.available(d, d, today) is not None
+    ]
+    spans = _merged([*spans, *days.as_windows(gaps)])
+    plan = []
+    for m in _months_in(spans):
+        parts = [
+            (max(first, m), min(last, month_end(m))) for first, last in spans if first <= month_end(m) and last >= m
+        ]
+        served = [w for w in (provider.available(a, b, today) for a, b in parts) if w is not None]
+        plan.append((m, served))
+    return plan, tuple(gaps)
+
+
+def _fetch(
+    provider: Provider, settings: Settings, plan: Plan, transport, policy: RetryPolicy, progress: Progress | None
+) -> list[tuple[Window, Fetched]]:
+    """Everything one provider has for its windows, ``[((first, last), Fetched)]``, or an exception; each month
+    reported as it arrives. Nothing is written here."""
+    got = []
     with provider.client(settings, transport) as http:
-        return [provider.fetch(http, first, last, settings, policy) for first, last in spans]
+        for i, (month, served) in enumerate(plan, 1):
+            for first, last in served:
+                got.append(((first, last), provider.fetch(http, first, last, settings, policy)))
+            if progress:
+                progress(provider.name, MONTH if served else MONTH_NOT_AVAILABLE, f"{month_key(month)} {i}/{len(plan)}")
+    return got
 
 
-def _write(store: Store, provider: Provider, spans, fetched: list[Fetched], today: date) -> int:
+def _write(store: Store, provider: Provider, fetched: list[tuple[Window, Fetched]]) -> int:
     """Write every window of one provider in one transaction (its runs, ledger lines, rollup and day record)."""
     with store.write() as conn:
         written = 0
-        for (first, last), got in zip(spans, fetched, strict=True):
-            window = provider.available(first, last, today)
-            if window is None:
-                continue
-            first, last = window
+        for (first, last), got in fetched:
             if got.labels:
                 actors.remember(conn, got.labels)
             if got.runs is not None:  # the lines are the runs' sums: store the runs, rebuild the lines from them
@@ -120,27 +180,16 @@ def _write(store: Store, provider: Provider, spans, fetched: list[Fetched], toda
         return written
 
 
-def _provider_spans(provider: Provider, store: Store, spans, today: date):
-    """The shared windows plus the days this provider is missing (stored rows lost, or never collected)."""
-    covered = {first + timedelta(days=i) for first, last in spans for i in range((last - first).days + 1)}
-    gaps = [
-        d
-        for d in days.find_gaps(store, provider.name, today)
-        if d not in covered and provider.available(d, d, today) is not None
-    ]
-    return sorted([*spans, *days.as_windows(gaps)]), tuple(gaps)
-
-
-def _collect_one(name, settings, store, spans, today, transport, policy, progress) -> ProviderOutcome:
+def _collect_one(name, settings, store, spans, first_time, today, transport, policy, progress) -> ProviderOutcome:
     provider = get_provider(name)
     if not provider.configured(settings):
         return ProviderOutcome(name, NOT_CONFIGURED)
     if progress:
         progress(name, "running", None)
     try:
-        spans, refilled = _provider_spans(provider, store, spans, today)
-        fetched = _fetch(provider, settings, spans, transport, policy)
-        written = _write(store, provider, spans, fetched, today)
+        plan, refilled = _plan(provider, store, spans, first_time, today)
+        fetched = _fetch(provider, settings, plan, transport, policy, progress)
+        written = _write(store, provider, fetched)
     except SpendError as exc:
         return ProviderOutcome(name, FAILED, settings.redact(str(exc)))
     except SQLAlchemyError as exc:  # the database failed, not the adapter: one line, no traceback
@@ -148,7 +197,7 @@ def _collect_one(name, settings, store, spans, today, transport, policy, progres
     except Exception as exc:  # a bug in one adapter must not stop the others; it is logged in full
         log.exception("collecting %s failed unexpectedly", name)
         return ProviderOutcome(name, FAILED, settings.redact(f"{name}: unexpected error ({type(exc).__name__})"))
-    return ProviderOutcome(name, OK, lines=written, refilled=refilled)
+    return ProviderOutcome(name, OK, lines=written, refilled=refilled, months=tuple(m for m, _ in plan))
 
 
 @locks.exclusive(locks.COLLECTION, "collection")  # one at a time across processes; callers may pass lock_wait=
@@ -157,6 +206,7 @@ def collect(
     store: Store,
     *,
     month: date | None = None,
+    since: date | None = None,
     providers: Sequence[str] | None = None,
     transports: Mapping[str, httpx.BaseTransport] | None = None,
     policy: RetryPolicy = DEFAULT_POLICY,
@@ -164,19 +214,23 @@ def collect(
     now: datetime | None = None,
     sleep: Callable[[float], None] = real_sleep,  # Notion's pacing, the only wait collect() makes itself
 ) -> CollectionResult:
-    """Collect ``month`` (default: the current UTC month to date, plus a refresh of the previous month)."""
+    """Collect ``month`` (default: the current UTC month to date, plus a refresh of the previous month, and the
+    history of any provider never collected before), or every month from ``since`` to today."""
     names = list(dict.fromkeys(providers)) if providers else list(NAMES)
     for name in names:
         get_provider(name)  # unknown names fail before anything is written
     today = (now or utc_now()).date()
-    spans = windows(month, today)
+    spans = windows(month, today, since)
+    first_time = month is None and since is None  # a default collection gives new providers their history
     target = month or month_start(today)
     sample_removed = remove_sample_data(store)  # real data is coming: sample data never mixes with it
     run_id = collections.start_run(store, target)
     transports = transports or {}
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
         futures = {
-            name: pool.submit(_collect_one, name, settings, store, spans, today, transports.get(name), policy, progress)
+            name: pool.submit(
+                _collect_one, name, settings, store, spans, first_time, today, transports.get(name), policy, progress
+            )
             for name in names
         }
         outcomes = {name: future.result() for name, future in futures.items()}
@@ -185,15 +239,14 @@ def collect(
         collections.set_status(store, outcome.provider, outcome.status, outcome.error, when)
         if progress and outcome.status != NOT_CONFIGURED:
             progress(outcome.provider, outcome.status, outcome.error)
-    refilled = [d for o in outcomes.values() for d in o.refilled]
-    months = _months_in([*spans, *((d, d) for d in refilled)])
+    months = sorted({*_months_in(spans), *(m for o in outcomes.values() for m in o.months)})
     for m in months:  # a closed month that changed after it was emailed or archived is marked revised
-        save_month(store, monthly_report(store, m, settings.app_base_url), closed=m < month_start(today))
+        save_month(store, monthly_report(store, m, settings.app_base_url, today), closed=m < month_start(today))
     archive = None
     if notion.configured(settings):  # SQL is the source of truth: a Notion failure leaves months pending, no more
         notion.mark_pending(store, months)
         archive = notion.sync(settings, store, months, transport=transports.get("notion"), sleep=sleep)
-    report = monthly_report(store, target, settings.app_base_url)
+    report = monthly_report(store, target, settings.app_base_url, today)
     attempted = [o for o in outcomes.values() if o.status != NOT_CONFIGURED]
     status = (
         OK
@@ -209,7 +262,7 @@ def collect(
             name: {
                 "status": o.status,
                 "error": o.error,
-                "cost_usd": str(by_name[name].cost_usd) if name in by_name else None,
+                "cost_usd": str(by_name[name].cost_usd) if name in by_name and by_name[name].has_figure else None,
             }
             for name, o in outcomes.items()
         },

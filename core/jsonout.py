@@ -56,19 +56,29 @@ def percent(value: Decimal | None) -> float | None:
 
 
 def report_json(report: MonthReport) -> dict:
+    """A month's report. ``availability`` says what each figure covers (``complete``, ``partial`` with the
+    ``covered`` days, ``not_collected``, ``not_available``; null for figures no collection saw): without a figure
+    ``cost_usd`` and ``requests`` are null, never 0. ``change_note`` says why ``change_percent`` is null."""
     return {
         "month": report.key,
         "total_cost_usd": report.total_cost_usd,
         "previous_month_cost_usd": report.previous_month_cost_usd,
         "change_percent": percent(report.change_percent),
+        "change_note": report.change_note,
+        "previous_month_availability": report.previous_availability,
+        "collected_since": report.collected_since,
         "provider_count": report.provider_count,
         "report_url": report.report_url,
         "providers": [
             {
                 "provider": p.provider,
-                "cost_usd": p.cost_usd,
+                "cost_usd": p.cost_usd if p.has_figure else None,
+                "availability": p.availability,
+                "covered": None if p.covered is None else {"first": p.covered[0], "last": p.covered[1]},
                 "previous_cost_usd": p.previous_cost_usd,
+                "previous_availability": p.previous_availability,
                 "change_percent": percent(p.change_percent),
+                "change_note": p.change_note,
                 "requests": p.requests,
                 "cost_source": p.cost_source,
                 "top_models": [{"model": m.model, "name": m.label, "cost_usd": m.cost_usd} for m in p.top_models],

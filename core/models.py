@@ -17,6 +17,15 @@ COST_SOURCES = (PROVIDER_REPORTED, DERIVED_FROM_CREDITS, RUN_REPORTED, DEMO, UNP
 REQUESTS, RUNS = "requests", "runs"  # what the count on a ledger line counts
 UNKNOWN_OWNER = "(unknown)"  # the owner of a run listed without a user id
 
+# How much of a month a provider's figure covers (``ProviderMonth.availability``), judged from the days collections
+# saw (``collected_days``) and what the provider's API can still serve today (``Provider.available``).
+COMPLETE = "complete"  # every day of the month up to the provider's last collection was collected
+PARTIAL = "partial"  # some days only: ``ProviderMonth.covered`` says from when to when
+NOT_COLLECTED = "not_collected"  # nothing collected for the month, though the API can still serve it
+NOT_AVAILABLE = "not_available"  # nothing collected, and the API can no longer serve it (OpenRouter after 30 days)
+NO_FIGURE = (NOT_COLLECTED, NOT_AVAILABLE)  # shown as such, never as $0
+NO_SPEND = "no_spend"  # why there is no change: the previous month was collected and had no spend
+
 
 @dataclass(frozen=True)
 class ScraperRun:
@@ -126,10 +135,32 @@ class ProviderMonth:
     unit: str | None = None
     revised_from_usd: Decimal | None = None  # the figure before this closed month changed
     count_unit: str = REQUESTS
+    # What the figures cover. ``None``: nothing says (figures no collection saw: sample data, runs recorded one
+    # by one). With ``NOT_COLLECTED``/``NOT_AVAILABLE`` ``cost_usd`` is 0 only as a sum: show the availability.
+    availability: str | None = None
+    covered: tuple[date, date] | None = None  # the first and last collected day of the month (partial months)
+    previous_availability: str | None = None
+    collected_since: date | None = None  # the first day any collection saw for this provider
 
     @property
     def top_models(self) -> list[ModelCost]:
         return self.breakdown[:TOP_MODELS]
+
+    @property
+    def has_figure(self) -> bool:
+        """False when nothing was collected for the month: its cost is unknown, not $0."""
+        return self.availability not in NO_FIGURE
+
+    @property
+    def change_note(self) -> str | None:
+        """Why there is no change to show: ``NOT_COLLECTED`` or ``NOT_AVAILABLE`` (this month, or else the previous
+        one, has no figure), ``NO_SPEND`` (nothing was spent the previous month), ``PARTIAL`` (nothing was spent on
+        the days of it collected); None when there is a change."""
+        if self.change_percent is not None:
+            return None
+        if not self.has_figure:
+            return self.availability
+        return _previous_note(self.previous_cost_usd, self.previous_availability)
 
 
 @dataclass(frozen=True)
@@ -143,6 +174,15 @@ class MonthReport:
     coverage: Coverage | None = None
     revised_at: datetime | None = None
     revised_from_usd: Decimal | None = None
+    previous_availability: str | None = None  # the previous month as a whole (PARTIAL: some providers lack days)
+    collected_since: date | None = None  # the first day any collection saw
+
+    @property
+    def change_note(self) -> str | None:
+        """Why the total has no change to show (see ``ProviderMonth.change_note``)."""
+        if self.change_percent is not None:
+            return None
+        return _previous_note(self.previous_month_cost_usd, self.previous_availability)
 
     @property
     def provider_count(self) -> int:
@@ -151,3 +191,9 @@ class MonthReport:
     @property
     def key(self) -> str:
         return f"{self.month.year:04d}-{self.month.month:02d}"
+
+
+def _previous_note(previous: Decimal | None, availability: str | None) -> str:
+    if previous is None:
+        return NOT_AVAILABLE if availability == NOT_AVAILABLE else NOT_COLLECTED
+    return PARTIAL if availability == PARTIAL else NO_SPEND  # PARTIAL: nothing spent on the days collected

@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from core.i18n.formats import Formats
 
@@ -33,6 +34,10 @@ RUNNING, OK, FAILED, SKIPPED, STEP = "running", "ok", "failed", "skipped", "step
 SNAPSHOTS, ARCHIVE, ALERTS, EMAIL = "snapshots", "notion", "alerts", "email"
 PHASES = (SNAPSHOTS, ARCHIVE, ALERTS, EMAIL)
 FINAL = (OK, FAILED, SKIPPED)
+# A provider's months, as they arrive: detail "YYYY-MM i/n" (the month, its place among the provider's n months).
+# MONTH: the month's days arrived (written with the provider's other months at the end); MONTH_NOT_AVAILABLE: the
+# API can no longer serve it, so nothing was asked (shown as "not available", never $0).
+MONTH, MONTH_NOT_AVAILABLE = "month", "month_not_available"
 
 Progress = Callable[[str, str, str | None], None]
 
@@ -61,6 +66,8 @@ class Step:
     total: int | None = None
     started: float | None = None
     ended: float | None = None
+    month: str | None = None  # the month a provider is at ("YYYY-MM")
+    unavailable: list[str] = field(default_factory=list)  # months its API could no longer serve
 
     @property
     def finished(self) -> bool:
@@ -92,6 +99,13 @@ class Tracker:
             return step  # a repeated final status: the first one stands
         if step.started is None:
             step.started = now
+        if status in (MONTH, MONTH_NOT_AVAILABLE):
+            month, _, place = (detail or "").partition(" ")
+            step.month, (step.done, step.total) = month or None, parse_step(place)
+            if status == MONTH_NOT_AVAILABLE and month:
+                step.unavailable.append(month)
+            step.status = RUNNING
+            return step
         if status == STEP or (status == OK and name in (ALERTS, ARCHIVE) and detail):
             done, total = parse_step(detail)
             step.done = done if done is not None else step.done
@@ -178,7 +192,9 @@ class Tracker:
     def _row(self, step: Step, f: Formats) -> tuple[str, str, str | None]:
         t = f.t
         what = t(f"phase_name_{step.name}") if step.name in PHASES else self.label(step.name)
-        if step.status == RUNNING and step.done is not None:
+        if step.status == RUNNING and step.month and step.name not in PHASES:
+            state = t("detail_month", month=_month(step.month, f), done=step.done or 0, total=step.total or 0)
+        elif step.status == RUNNING and step.done is not None:
             state = t("detail_step", count=step.done)
         elif step.status == OK and step.name in (ARCHIVE, ALERTS) and step.done is not None:
             state = t(f"detail_{step.name}_ok", count=step.done)
@@ -190,6 +206,8 @@ class Tracker:
             state = step.status
         if step.seconds and step.status in (OK, FAILED):
             state += " " + t("sum_in", duration=f.seconds(step.seconds))
+        if step.unavailable and step.finished:
+            state += " · " + t("detail_unavailable", months=f.list(_month(m, f) for m in step.unavailable))
         error = step.detail if step.status in (FAILED, SKIPPED) else None
         return step.status, t("detail_line", what=what, state=state), error
 
@@ -216,6 +234,9 @@ class CliReporter:
 
     def _line(self, step: Step, status: str) -> str | None:
         t, f = self.f.t, self.f
+        if status in (MONTH, MONTH_NOT_AVAILABLE) and step.month:
+            key = "cli_collect_month" if status == MONTH else "cli_collect_month_unavailable"
+            return t(key, name=step.name, month=step.month, done=step.done or 0, total=step.total or 0)
         if step.name not in PHASES:
             if status == RUNNING:
                 return t("cli_collect_fetching", name=step.name)
@@ -239,3 +260,11 @@ class CliReporter:
         with self._lock:
             self.tracker.finish()
             self.write(self.f.t("cli_collect_done", summary=self.tracker.summary(self.f)))
+
+
+def _month(key: str, f: Formats) -> str:
+    """ "2026-08" in the language's words ("August 2026"); anything else as it came."""
+    try:
+        return f.month(date(int(key[:4]), int(key[5:7]), 1))
+    except ValueError:
+        return key

@@ -23,6 +23,7 @@ from core.models import DERIVED_FROM_CREDITS, RUNS, MonthReport
 from core.palette import ACCENT, colour
 from core.periods import month_key, previous_month
 from core.providers import label, registry
+from core.report import provider_notes, report_notes
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -62,14 +63,19 @@ def render(report: MonthReport, settings: Settings, revisions: Sequence[tuple[da
     f = Formats(settings.app_language)
     t = f.t
     change, change_color = _change(report.change_percent, f)
+    # Without a change, the notes say why (in place of a bare "n/a"); with one, what it compares.
+    change = " ".join([change, *report_notes(report, t, f.month)][report.change_percent is None :])
     providers = []
     for p in report.providers:
         p_change, p_color = _change(p.change_percent, f)
+        p_change = " ".join(
+            [p_change, *provider_notes(p, report.month, t, label(p.provider), f.month)][p.change_percent is None :]
+        )
         providers.append(
             {
                 "label": label(p.provider),
                 "colour": colour(p.provider),
-                "cost": f.money(p.cost_usd),
+                "cost": f.money(p.cost_usd) if p.has_figure else t(f"availability_{p.availability}"),
                 "change": p_change,
                 "change_color": p_color,
                 "requests": f.number(p.requests),

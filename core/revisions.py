@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core.models import MonthReport
+from core.models import NOT_AVAILABLE, MonthReport
 from core.money import format_json
 from core.periods import utc_now
 from core.store import snapshots
@@ -35,9 +35,10 @@ def save_month(store: Store, report: MonthReport, *, closed: bool = False) -> No
             "cost_source": p.cost_source or "none",
             "collected_at": p.collected_at or now,
             "revised_from_usd": _revised_from(before.snapshots.get(p.provider), p.cost_usd, revising),
+            "availability": p.availability,
         }
         for p in report.providers
-        if p.cost_source is not None
+        if p.cost_source is not None or p.availability == NOT_AVAILABLE  # archived as such, never as $0
     ]
     summary = {
         "month": report.month,

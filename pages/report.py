@@ -10,7 +10,7 @@ from core.models import RUNS
 from core.money import format_usd
 from core.periods import month_key, parse_month, utc_today
 from core.providers import registry
-from core.report import default_month, monthly_view, report_months
+from core.report import default_month, monthly_view, provider_notes, report_months, report_notes
 from core.ui.actions import render_actions, render_reconcile
 from core.ui.auth import access, require
 from core.ui.guardrails import render_report_guardrails
@@ -30,7 +30,8 @@ if requested and "report_month" not in st.session_state:
     except InputError:
         st.warning(t("bad_month"))  # the link's text is never shown: it may be anything
 months = report_months(svc.store, today, wanted)
-month = st.selectbox(t("month"), months, index=months.index(wanted), key="report_month", format_func=fmt().month)
+month_label = fmt().month
+month = st.selectbox(t("month"), months, index=months.index(wanted), key="report_month", format_func=month_label)
 st.query_params["month"] = month_key(month)
 
 if access(svc.settings).full:
@@ -51,6 +52,8 @@ c1.metric(
 c2.metric(t("previous_month"), format_usd(report.previous_month_cost_usd), border=True)
 c3.metric(t("change"), change or "—", border=True)
 c4.metric(t("provider_count"), report.provider_count, border=True)
+for note in report_notes(report, t, month_label):  # an empty comparison says why
+    st.caption(note)
 
 labels = {name: p.label for name, p in registry().items()}
 if report.revised_at:
@@ -96,11 +99,13 @@ for p in report.providers:
             p_change = None if p.change_percent is None else f"{p.change_percent:+.2f}%"
             head.metric(
                 labels[p.provider],
-                format_usd(p.cost_usd),
+                format_usd(p.cost_usd) if p.has_figure else t(f"availability_{p.availability}"),
                 delta=p_change,
                 delta_color="inverse",
                 delta_description=t("vs_previous_month") if p_change else None,
             )
+            for note in provider_notes(p, month, t, labels[p.provider], month_label):
+                head.caption(note)
             count_label = t("runs_label") if p.count_unit == RUNS else t("requests_label")
             head.caption(f"{count_label}: {t('no_count') if p.requests is None else f'{p.requests:,}'}")
             if p.cost_source:

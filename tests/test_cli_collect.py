@@ -9,15 +9,16 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 
 import core.collect
 from core.cli import main
+from core.collect import history_start
 from core.http import RetryPolicy
-from core.periods import month_key, month_start, next_month, previous_month
+from core.periods import month_end, month_key, month_start, next_month, parse_month, previous_month
 from tests.imitation import KEYS, PROVIDER_NAMES, Expected, Imitation, Ledger, populate
 
 MONEY = re.compile(r"^-?\d+\.\d{6,}$")
@@ -84,12 +85,12 @@ def assert_report_json(body: dict, month: date, current: dict[str, Expected], pr
         p = providers[name]
         money(p["cost_usd"], want.cost)
         assert p["requests"] == want.requests and (p["requests"] is None) == (name == "anthropic"), name
-        prev = previous[name].cost if previous and previous[name].days else None
+        prev = previous[name].cost if previous and previous[name].served else None  # served: no spend is $0
         money(p["previous_cost_usd"], prev)
         assert p["change_percent"] == pct(want.cost, prev), name
     total = sum((e.cost for e in current.values()), Decimal(0))
-    stored_before = [e.cost for e in (previous or {}).values() if e.days]
-    prev_total = sum(stored_before, Decimal(0)) if stored_before else None
+    served_before = [previous[n].cost for n in current if previous[n].served] if previous else []
+    prev_total = sum(served_before, Decimal(0)) if served_before else None
     money(body["total_cost_usd"], total)
     money(body["previous_month_cost_usd"], prev_total)
     assert body["change_percent"] == pct(total, prev_total)
@@ -185,7 +186,7 @@ def test_a_wrong_key_fails_that_provider_without_printing_any_key(im, db, capsys
     assert code == 1
     row = json.loads(out)["providers"]["openai"]
     assert row["status"] == "failed" and "401" in row["error"] and "OPENAI_ADMIN_KEY" in row["error"]
-    assert row["cost_usd"] == "0.000000"  # nothing was ever stored for it
+    assert (row["cost_usd"], row["availability"]) == (None, "not_collected")  # nothing stored: unknown, not $0
     assert_no_secret(out, err, extra=(wrong,))
     assert collection_runs(db) == 1
 
@@ -197,8 +198,11 @@ def test_a_wrong_key_fails_that_provider_without_printing_any_key(im, db, capsys
         ["collect", "--provider", "nope", "--json"],
         ["collect", "--month", "FUTURE", "--json"],
         ["report", "--month", "2026-13", "--json"],
+        ["collect", "--since", "FUTURE", "--json"],
+        ["collect", "--since", "1999-12", "--json"],
+        ["collect", "--since", "2026-01", "--month", "2026-02", "--json"],
     ],
-    ids=["bad-month", "unknown-provider", "future-month", "report-bad-month"],
+    ids=["bad-month", "unknown-provider", "future-month", "report-bad-month", "future-since", "since-1999", "both"],
 )
 def test_bad_input_exits_2_and_writes_nothing(argv, im, db, today, capsys):
     argv = [month_key(next_month(today)) if a == "FUTURE" else a for a in argv]
@@ -219,3 +223,67 @@ def test_no_provider_configured_is_not_an_error(db, capsys):
     assert {row["status"] for row in body["providers"].values()} == {"not_configured"}
     assert all(row["cost_usd"] is None and row["error"] is None for row in body["providers"].values())
     assert "no provider is configured" in err
+
+
+# ---------------------------------------------------------------- history (issue 12)
+
+
+def months_from(first, today) -> list[str]:
+    keys = []
+    while first <= today:
+        keys.append(month_key(first))
+        first = next_month(first)
+    return keys
+
+
+def test_since_fetches_every_month_to_today_and_reports_each_month_on_stderr(db, today, capsys):
+    since = month_start(history_start(today) - timedelta(days=1))  # four complete months back
+    im = Imitation(today, populate(Ledger(), since - timedelta(days=40), today))
+    with im.serve() as urls:
+        env = im.environ(f"sqlite:///{db}", urls)
+        code, _, err = cli(capsys, ["collect", "--since", month_key(since), "--json"], env)
+        assert code == 0, err
+        reports = {
+            key: json.loads(cli(capsys, ["report", "--month", key, "--json"], env)[1])
+            for key in months_from(since, today)
+        }
+        text = cli(capsys, ["report", "--month", month_key(since)], env)[1]
+    keys = months_from(since, today)
+    openrouter = next(line for line in text.splitlines() if line.strip().startswith("OpenRouter"))
+    assert openrouter.split() == ["OpenRouter", "not", "available", "not", "available"]  # no figure, no change: why
+    assert len(keys) == 5
+    for name in PROVIDER_NAMES:
+        progress = re.findall(
+            rf"^collect: {name} (\d{{4}}-\d\d) (fetched|not available .*?) \[(\d+)/(\d+)\]$", err, re.M
+        )
+        assert [(key, f"{i}", f"{len(keys)}") for i, key in enumerate(keys, 1)] == [
+            (k, i, n) for k, _, i, n in progress
+        ]
+        served = {k for k, what, _, _ in progress if what == "fetched"}
+        if name != "openrouter":
+            assert served == set(keys), name
+        for key in keys:
+            row = next(p for p in reports[key]["providers"] if p["provider"] == name)
+            month = parse_month(key)
+            want = im.expected(month)[name]
+            if key in served:
+                money(row["cost_usd"], want.cost)
+            else:  # OpenRouter's months before its 30 days: no figure at all, never $0
+                assert month_end(month) < im.openrouter_days()[0], key
+                assert (row["cost_usd"], row["availability"], row["requests"]) == (None, "not_available", None)
+    first_report = reports[keys[0]]
+    assert first_report["previous_month_cost_usd"] is None and first_report["change_note"] == "not_collected"
+    assert first_report["collected_since"] == since.isoformat()
+
+
+def test_a_first_collection_prints_its_history_months(db, today, capsys):
+    im = Imitation(today, populate(Ledger(), history_start(today), today))
+    with im.serve() as urls:
+        code, _, err = cli(capsys, ["collect"], im.environ(f"sqlite:///{db}", urls))
+    assert code == 0
+    assert f"collect: openai {month_key(history_start(today))} fetched [1/4]" in err
+    assert f"collect: openai {month_key(today)} fetched [4/4]" in err
+    assert (
+        f"collect: openrouter {month_key(history_start(today))} not available (the API no longer serves it) [1/4]"
+        in err
+    )

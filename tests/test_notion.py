@@ -152,6 +152,7 @@ def test_setup_creates_both_databases_with_the_columns(base_settings, fake, cloc
             }
         },
         "Total Cost USD": {"number": {"format": "dollar"}},
+        "Availability": {"select": {"options": [{"name": n} for n in ("complete", "partial", "not_available")]}},
         "Requests": {"number": {"format": "number_with_commas"}},
         "Breakdown JSON": {"rich_text": {}},
         "Collected At": {"date": {}},

@@ -1,5 +1,6 @@
 """AppTest: the report page's access rules, month switch, buttons and collection progress."""
 
+import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -7,10 +8,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.cli import main
-from core.periods import last_complete_month, month_key, previous_month
+from core.collect import history_start
+from core.periods import last_complete_month, month_key, previous_month, utc_today
 from tests.conftest import clean_app_env
 from tests.fakes import FakeApify, run_item, serve
 from tests.i18n_pages import unescape
+from tests.imitation import Imitation, Ledger, populate
 
 APP = "../streamlit_app.py"
 TOKEN = "report-token-0123456789"
@@ -129,3 +132,20 @@ def test_an_enormous_or_hostile_token_is_simply_denied(env):
     for token in ("x" * 100_000, TOKEN + "\u0000", "' OR 1=1 --", "<script>alert(1)</script>"):
         at = open_report({"token": token})
         assert not at.exception and not shows_report(at) and shows_sign_in(at)
+
+
+def test_a_month_a_provider_no_longer_serves_shows_not_available_and_every_empty_comparison_says_why(env):
+    today = utc_today()
+    first = history_start(today)  # the first month a first collection fetches
+    im = Imitation(today, populate(Ledger(), first, today))
+    with im.serve() as urls:
+        assert main(["collect"], environ=im.environ(os.environ["DATABASE_URL"], urls)) == 0
+    at = open_report({"month": month_key(first)})
+    assert not at.exception
+    openrouter = next(m for m in at.metric if m.label == "OpenRouter")
+    assert openrouter.value == "not available"  # never $0.00
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith(f"Not available: OpenRouter can no longer serve {first:%B %Y}") for c in captions)
+    before = f"{previous_month(first):%B %Y}"
+    why = f"No change to show: nothing was collected for {before} (collection started on {first.isoformat()})."
+    assert captions.count(why) == 1 + 5  # the total, and each provider that has a figure

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.archive.api import NotionApi, NotionError
-from core.models import COST_SOURCES
+from core.models import COMPLETE, COST_SOURCES, NOT_AVAILABLE, PARTIAL
 from core.providers import NAMES
 
 TITLE_COLUMN = "Month"
@@ -34,6 +34,7 @@ SNAPSHOTS = DatabaseSpec(
         TITLE_COLUMN: {"title": {}},
         "Provider": {"select": {"options": [{"name": name} for name in NAMES]}},
         "Total Cost USD": DOLLAR,
+        "Availability": {"select": {"options": [{"name": a} for a in (COMPLETE, PARTIAL, NOT_AVAILABLE)]}},
         "Requests": {"number": {"format": "number_with_commas"}},
         "Breakdown JSON": {"rich_text": {}},
         "Collected At": {"date": {}},

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from core.models import NOT_AVAILABLE
 from core.money import change_percent, format_json
 from core.periods import month_key
 
@@ -118,21 +119,28 @@ def _select(name: str | None, redact: Redact) -> dict:
 
 
 def snapshot_properties(row: Any, previous: Any | None, redact: Redact) -> dict:
-    """Properties of a provider's monthly snapshot page; ``previous`` is the same provider's previous month row."""
-    prev_cost = previous.total_cost_usd if previous is not None else None
+    """Properties of a provider's monthly snapshot page; ``previous`` is the same provider's previous month row.
+    A month the provider could no longer serve has empty figures (never $0) and says so in ``Availability``."""
+    prev_cost = previous.total_cost_usd if _figure(previous) else None
+    cost = row.total_cost_usd if _figure(row) else None
     return {
         "Month": _title(month_key(row.month)),
         "Provider": _select(row.provider, redact),
-        "Total Cost USD": {"number": number(row.total_cost_usd)},
-        "Requests": {"number": number(row.requests)},
+        "Total Cost USD": {"number": number(cost)},
+        "Availability": _select(row.availability, redact),
+        "Requests": {"number": number(row.requests if cost is not None else None)},
         "Breakdown JSON": {"rich_text": text_items(breakdown_pieces(list(row.breakdown or []), redact))},
         "Collected At": _date(row.collected_at),
         "Cost Source": _select(row.cost_source, redact),
         "Previous Month Cost": {"number": number(prev_cost)},
-        "Change Percent": {"number": number(change_percent(row.total_cost_usd, prev_cost))},
+        "Change Percent": {"number": number(None if cost is None else change_percent(cost, prev_cost))},
         "Revised": {"checkbox": row.revised_from_usd is not None},
         "Revised From USD": {"number": number(row.revised_from_usd)},
     }
+
+
+def _figure(row: Any | None) -> bool:
+    return row is not None and row.availability != NOT_AVAILABLE
 
 
 def summary_properties(row: Any, redact: Redact) -> dict:

@@ -26,7 +26,14 @@ def register(sub) -> None:
     p.set_defaults(handler=apify_record)
 
     p = sub.add_parser("collect", help="pull every configured provider's billing data into the database")
-    p.add_argument("--month", type=month, help="YYYY-MM (default: this UTC month to date + the previous month)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--month",
+        type=month,
+        help="YYYY-MM (default: this UTC month to date + the previous month; a provider's first collection also "
+        "fetches the three complete months before, as far as its API still serves them)",
+    )
+    which.add_argument("--since", type=month, help="YYYY-MM: every month from this one to today, for every provider")
     p.add_argument(
         "--provider", nargs="+", choices=list(NAMES), metavar="NAME", help=f"only these providers ({', '.join(NAMES)})"
     )
@@ -106,9 +113,16 @@ def collect(args, ctx) -> int:
     progress = CliReporter(err, f)
     month_ = month_key(args.month) if args.month else None
     ctx.announce_wait(args.wait)
-    with recorded(ctx.store, cli_person(), "collect", month=month_, providers=args.provider) as entry:
+    since = {"since": month_key(args.since)} if args.since else {}
+    with recorded(ctx.store, cli_person(), "collect", month=month_, providers=args.provider, **since) as entry:
         result = run_collection(
-            settings, ctx.store, month=args.month, providers=args.provider, progress=progress, lock_wait=args.wait
+            settings,
+            ctx.store,
+            month=args.month,
+            since=args.since,
+            providers=args.provider,
+            progress=progress,
+            lock_wait=args.wait,
         )
         progress.finish()
         tried = [o for o in result.outcomes.values() if o.status != NOT_CONFIGURED]
@@ -119,11 +133,12 @@ def collect(args, ctx) -> int:
     providers = {}
     for name, outcome in result.outcomes.items():
         row = by_name.get(name)
-        configured = outcome.status != NOT_CONFIGURED
+        figure = outcome.status != NOT_CONFIGURED and (row is None or row.has_figure)
         providers[name] = {
             "status": outcome.status,
-            "cost_usd": (row.cost_usd if row else ZERO) if configured else None,
-            "requests": (row.requests if row else None) if configured else None,
+            "cost_usd": (row.cost_usd if row else ZERO) if figure else None,  # unknown is never $0
+            "requests": (row.requests if row else None) if figure else None,
+            "availability": row.availability if row else None,
             "error": outcome.error,
         }
     if not any(o.status != NOT_CONFIGURED for o in result.outcomes.values()):
@@ -143,10 +158,11 @@ def collect(args, ctx) -> int:
     else:
         for name, row in providers.items():
             status = f.t(f"status_{row['status']}")
-            out(
-                f"{name:<11} {status:<15} {f.money(row['cost_usd']) if row['cost_usd'] is not None else '':>16}  "
-                f"{row['error'] or ''}".rstrip()
-            )
+            if row["cost_usd"] is not None:
+                cost = f.money(row["cost_usd"])
+            else:  # no figure: say why, never $0
+                cost = f.t(f"availability_{row['availability']}") if row["availability"] else ""
+            out(f"{name:<11} {status:<15} {cost:>16}  {row['error'] or ''}".rstrip())
         out(f.t("cli_collect_total", month=f.month(report.month), total=f.money(report.total_cost_usd)))
     code = EXIT_FAILED if result.failed else EXIT_OK
     if result.archive is not None:

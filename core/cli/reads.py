@@ -201,6 +201,10 @@ def report(args, ctx) -> int:
             change = f.percent(result.change_percent, signed=True, digits=2)
             out(f.t("cli_report_change", change=change, month=f.month(previous_month(result.month))))
         for p in result.providers:
-            change = "" if p.change_percent is None else f.percent(p.change_percent, signed=True, digits=2)
-            out(f"  {label(p.provider):<11} {f.money(p.cost_usd):>16} {change:>10}")
+            if p.change_percent is not None:
+                change = f.percent(p.change_percent, signed=True, digits=2)
+            else:
+                change = f.t(f"change_note_{p.change_note}") if p.change_note else ""
+            cost = f.money(p.cost_usd) if p.has_figure else f.t(f"availability_{p.availability}")  # never $0
+            out(f"  {label(p.provider):<11} {cost:>16} {change:>10}")
     return EXIT_OK

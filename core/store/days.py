@@ -87,6 +87,25 @@ def collected_between(store: Store, provider: str, first: date, last: date) -> i
         ).scalar_one()
 
 
+def seen_between(store: Store, first: date, last: date) -> dict[str, set[date]]:
+    """Per provider, the days of ``first``..``last`` some collection saw."""
+    query = select(collected_days.c.provider, collected_days.c.day).where(collected_days.c.day.between(first, last))
+    seen: dict[str, set[date]] = {}
+    with store.engine.connect() as conn:
+        for provider, day in conn.execute(query):
+            seen.setdefault(provider, set()).add(day)
+    return seen
+
+
+def seen_span(store: Store) -> dict[str, tuple[date, date]]:
+    """Per provider, the first and the last day any collection saw."""
+    query = select(collected_days.c.provider, func.min(collected_days.c.day), func.max(collected_days.c.day)).group_by(
+        collected_days.c.provider
+    )
+    with store.engine.connect() as conn:
+        return {provider: (first, last) for provider, first, last in conn.execute(query)}
+
+
 def ever_collected(store: Store, provider: str) -> bool:
     with store.engine.connect() as conn:
         found = select(collected_days.c.day).where(collected_days.c.provider == provider).limit(1)

@@ -129,6 +129,8 @@ provider_snapshots = Table(
     Column("cost_source", String(32), nullable=False),
     Column("collected_at", UTCDateTime, nullable=False),
     Column("revised_from_usd", Money),  # the total before a closed month changed (None: never revised)
+    # complete | partial | not_available (total 0 then means no figure, never $0) | None (not judged)
+    Column("availability", String(16)),
 )
 
 monthly_summaries = Table(

@@ -10,7 +10,15 @@ from sqlalchemy import delete, select
 from core.store.db import Store
 from core.store.schema import monthly_summaries, notion_pages, provider_snapshots
 
-SNAPSHOT_COLUMNS = ("total_cost_usd", "requests", "breakdown", "cost_source", "collected_at", "revised_from_usd")
+SNAPSHOT_COLUMNS = (
+    "total_cost_usd",
+    "requests",
+    "breakdown",
+    "cost_source",
+    "collected_at",
+    "revised_from_usd",
+    "availability",
+)
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,14 @@ These billing totals equal the itemised figures, plus ``Ledger.billing_extra[pro
 bills that its itemised endpoints do not show (Apify platform fees outside runs, a restatement, a missing line).
 ``Imitation.billing_total`` and ``Imitation.keys_usage_monthly`` give the exact figures the APIs answer.
 
+An adapter's unit tests serve recorded vendor pages for chosen endpoints (``replay``, see ``recorded``) and fetch
+through ``fetch``/``fetch_error``/``client``; everything else answers from the ledger.
+
 Every handler checks the credential (a wrong one gets 401 in that API's error shape) and supports faults:
-``fail_once`` (429 with ``Retry-After`` by default), ``down`` (500 always), ``malformed`` (200 with a body that is
-not JSON, or JSON of the wrong shape), ``hang`` (``httpx.ReadTimeout`` through a MockTransport; over real HTTP
-the server holds the request until ``hang_seconds`` pass or the imitation closes, then drops the connection).
+``fail_once`` (429 with ``Retry-After`` by default), ``down`` (500, or another status, always), ``malformed``
+(200 with a body that is not JSON, or JSON of the wrong shape), ``hang`` (``httpx.ReadTimeout`` through a
+MockTransport; over real HTTP the server holds the request until ``hang_seconds`` pass or the imitation closes,
+then drops the connection).
 
 With ``echo_credentials=True`` every error message quotes the credential the request carried: the worst case
 for leaks (an API quoting back the key it rejected), so tests can show the key never reaches the output.
@@ -52,12 +56,18 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 
 from core.config import Settings
+from core.http import RetryPolicy
 from core.periods import month_end
+from core.providers import get_provider
+from core.providers.contract import Fetched
+from tests.conftest import NO_SLEEP
 from tests.imitation import anthropic, apify, deepgram, elevenlabs, openai, openrouter
 from tests.imitation.apify import FakeApify, ImitationApify, run_item
 from tests.imitation.ledger import Entry, Expected, Ledger, Run, populate, stored_daily
+from tests.imitation.recorded import Recorded
 from tests.imitation.server import serve
 from tests.imitation.wire import ZERO, BadRequest, Fault, error_response
 
@@ -143,6 +153,7 @@ class Imitation:
         self._lock = threading.Lock()
         self._release = threading.Event()
         self._apify = ImitationApify(self.ledger, self.keys, page_size)
+        self._recorded = Recorded()
         self.OPENROUTER_KEYS = openrouter.KEYS
         self.openrouter_inference_key = False  # True: GET /key says the key is not a management key
 
@@ -156,10 +167,10 @@ class Imitation:
         with self._lock:
             self._faults[name] = Fault("once", status=status, retry_after=retry_after, times=times, after=after)
 
-    def down(self, name: str, after: int = 0) -> None:
-        """HTTP 500 on every request."""
+    def down(self, name: str, after: int = 0, status: int = 500) -> None:
+        """HTTP 500 (or ``status``) on every request."""
         with self._lock:
-            self._faults[name] = Fault("down", status=500, after=after)
+            self._faults[name] = Fault("down", status=status, after=after)
 
     def malformed(self, name: str, body: str = "not_json", after: int = 0) -> None:
         """HTTP 200 with a body that is not JSON (``not_json``) or JSON of the wrong shape (``wrong_shape``)."""
@@ -182,6 +193,11 @@ class Imitation:
         """The provider now accepts another key only: the configured one gets 401 (``heal`` undoes it)."""
         self.keys[name] = f"{KEYS[name]}-rotated"
 
+    def replay(self, name: str, path: str, *answers: Any, page: str | None = None) -> None:
+        """Answer ``path`` (its first page, or the ``page`` cursor) with recorded answers, in turn, the last
+        repeating: JSON bodies, ``httpx.Response``s, exceptions, or handlers (see ``tests.imitation.recorded``)."""
+        self._recorded.add(name, path, answers, page)
+
     # ---- wiring
 
     def handler(self, name: str) -> Callable[[httpx.Request], httpx.Response]:
@@ -202,7 +218,7 @@ class Imitation:
             if not self._authorised(name, request):
                 return error_response(name, 401, self._auth_message(name, request))
             try:
-                return _HANDLERS[name](self, request)
+                return self._recorded.answer(name, request) or _HANDLERS[name](self, request)
             except BadRequest as exc:
                 return error_response(name, exc.status, exc.message)
 
@@ -210,6 +226,26 @@ class Imitation:
 
     def transports(self) -> dict[str, httpx.MockTransport]:
         return {name: httpx.MockTransport(self.handler(name)) for name in PROVIDER_NAMES}
+
+    def client(self, name: str, settings: Settings | None = None) -> httpx.Client:
+        """The adapter's own client (its base URL, headers and key), talking to this imitation."""
+        return get_provider(name).client(settings or self.settings(), httpx.MockTransport(self.handler(name)))
+
+    def fetch(
+        self, name: str, first: date, last: date, settings: Settings | None = None, policy: RetryPolicy = NO_SLEEP
+    ) -> Fetched:
+        """What the adapter's ``fetch`` returns for ``first``..``last`` against this imitation."""
+        settings = settings or self.settings()
+        with self.client(name, settings) as http:
+            return get_provider(name).fetch(http, first, last, settings, policy)
+
+    def fetch_error(self, name: str, error: type[Exception], first: date, last: date, **kw) -> Exception:
+        """The ``error`` a fetch must raise; its message is one line and names no credential."""
+        with pytest.raises(error) as info:
+            self.fetch(name, first, last, **kw)
+        message = str(info.value)
+        assert "\n" not in message and not any(key in message for key in KEYS.values()), message
+        return info.value
 
     @contextlib.contextmanager
     def serve(self) -> Iterator[dict[str, str]]:
@@ -296,12 +332,19 @@ class Imitation:
     ) -> dict[str, Expected]:
         """Each provider's exact cost and requests in ``month`` (see ``daily`` for ``seen_on``)."""
         out = {}
+        seen = [self.today] if seen_on is None else [seen_on] if isinstance(seen_on, date) else list(seen_on)
+        last = min(month_end(month), max(seen))
         for name in PROVIDER_NAMES:
             days = self.daily(name, month, month_end(month), seen_on=seen_on, usd_per_1k_credits=usd_per_1k_credits)
+            served = {month + timedelta(days=i) for i in range((last - month).days + 1)}
+            if name == "openrouter":  # its 30 days; today counts too: it is served once it is over
+                windows = [self.openrouter_days(d) for d in seen]
+                served = {d for d in served if d == max(seen) or any(lo <= d <= hi for lo, hi in windows)}
             out[name] = Expected(
                 sum((d.cost for d in days.values()), ZERO),
                 None if name == "anthropic" else sum(d.requests for d in days.values()),
                 len(days),
+                len(served),
             )
         return out
 

@@ -44,6 +44,7 @@ class Expected:
     cost: Decimal
     requests: int | None
     days: int = 0  # days with any figure: a provider with none has nothing stored for the month
+    served: int = 0  # days the API answers for, spend or not (fewer for OpenRouter's old months)
 
 
 @dataclass

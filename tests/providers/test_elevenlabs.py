@@ -1,4 +1,5 @@
-"""ElevenLabs adapter: credits priced in USD, request counts from the deprecated endpoint, and failure modes."""
+"""ElevenLabs adapter against the imitation: recorded usage tables, request counts and subscriptions
+(``tests/fixtures/elevenlabs``) for the parsing and the price, the imitation's faults for the failures."""
 
 from __future__ import annotations
 
@@ -16,59 +17,44 @@ from core.errors import ConfigError, ProviderAuthError, ProviderError, ProviderR
 from core.http import RetryPolicy
 from core.models import DERIVED_FROM_CREDITS
 from core.providers import elevenlabs
+from tests.conftest import NO_SLEEP
+from tests.imitation import KEYS, Imitation
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "elevenlabs"
-KEY = "xi-test-key-7f3a9c-never-print-me"
+KEY = KEYS["elevenlabs"]
 FIRST, LAST = date(2026, 8, 1), date(2026, 8, 3)
 USAGE = "/v1/workspace/analytics/query/usage-by-product-over-time"
 SUBSCRIPTION = "/v1/user/subscription"
 STATS = "/v1/usage/character-stats"
 PRICED = Settings(elevenlabs_api_key=KEY, elevenlabs_usd_per_1k_credits=Decimal("0.30"))
 UNPRICED = Settings(elevenlabs_api_key=KEY)
-INSTANT = RetryPolicy(sleep=lambda s: None)
 
 
 def load(name: str):
     return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
 
 
-class FakeElevenLabs:
-    """Answers each path from a queue (the last answer repeats) and records every request."""
-
-    def __init__(self, routes: dict):
-        self.routes = {path: answers if isinstance(answers, list) else [answers] for path, answers in routes.items()}
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        queue = self.routes[request.url.path]
-        answer = queue.pop(0) if len(queue) > 1 else queue[0]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer if isinstance(answer, httpx.Response) else httpx.Response(200, json=answer)
-
-    def paths(self) -> list[str]:
-        return [r.url.path for r in self.requests]
+def api(usage="usage_by_product", stats="character_stats", subscription="subscription_creator") -> Imitation:
+    """The imitation answering usage, request counts and the subscription with recorded answers (a fixture name,
+    a body, a response, or a list of them served in turn)."""
+    im = Imitation(date(2026, 8, 31))
+    for path, answer in ((USAGE, usage), (STATS, stats), (SUBSCRIPTION, subscription)):
+        answers = answer if isinstance(answer, list) else [answer]
+        im.replay("elevenlabs", path, *(load(a) if isinstance(a, str) else a for a in answers))
+    return im
 
 
-def api(usage="usage_by_product", stats="character_stats", subscription="subscription_creator") -> FakeElevenLabs:
-    return FakeElevenLabs(
-        {
-            USAGE: load(usage) if isinstance(usage, str) else usage,
-            STATS: load(stats) if isinstance(stats, str) else stats,
-            SUBSCRIPTION: load(subscription) if isinstance(subscription, str) else subscription,
-        }
-    )
+def run(im: Imitation, settings: Settings = PRICED, policy: RetryPolicy = NO_SLEEP):
+    return im.fetch("elevenlabs", FIRST, LAST, settings, policy).lines
 
 
-def run(fake: FakeElevenLabs, settings: Settings = PRICED, policy: RetryPolicy = INSTANT):
-    with elevenlabs.client(settings, httpx.MockTransport(fake)) as http:
-        return elevenlabs.fetch(http, FIRST, LAST, settings, policy).lines
+def price(im: Imitation, settings: Settings = UNPRICED):
+    with im.client("elevenlabs", settings) as http:
+        return elevenlabs.price_per_1k_credits(http, settings, NO_SLEEP)
 
 
-def price(fake: FakeElevenLabs, settings: Settings = UNPRICED):
-    with elevenlabs.client(settings, httpx.MockTransport(fake)) as http:
-        return elevenlabs.price_per_1k_credits(http, settings, INSTANT)
+def paths(im: Imitation) -> list[str]:
+    return [r.url.path for r in im.requests["elevenlabs"]]
 
 
 def by_item(lines) -> dict:
@@ -93,10 +79,10 @@ def test_configured_only_when_key_is_set():
 
 
 def test_client_sends_key_in_xi_api_key_header():
-    fake = api()
-    run(fake)
-    assert {r.headers["xi-api-key"] for r in fake.requests} == {KEY}
-    assert all(str(r.url).startswith("https://api.elevenlabs.io/v1/") for r in fake.requests)
+    im = api()
+    run(im)
+    assert {r.headers["xi-api-key"] for r in im.requests["elevenlabs"]} == {KEY}
+    assert all(str(r.url).startswith("https://api.elevenlabs.io/v1/") for r in im.requests["elevenlabs"])
 
 
 def test_missing_key_raises_config_error_naming_the_variable():
@@ -108,9 +94,9 @@ def test_missing_key_raises_config_error_naming_the_variable():
 
 
 def test_usage_query_sends_utc_millisecond_window_daily_grouped_by_product_and_model():
-    fake = api()
-    run(fake)
-    [query] = [r for r in fake.requests if r.url.path == USAGE]
+    im = api()
+    run(im)
+    [query] = [r for r in im.requests["elevenlabs"] if r.url.path == USAGE]
     assert query.method == "POST"
     assert json.loads(query.content) == {
         "start_time": 1785542400000,  # 2026-08-01T00:00:00Z
@@ -122,9 +108,9 @@ def test_usage_query_sends_utc_millisecond_window_daily_grouped_by_product_and_m
 
 
 def test_request_counts_are_asked_per_day_and_model_in_milliseconds():
-    fake = api()
-    run(fake)
-    [stats] = [r for r in fake.requests if r.url.path == STATS]
+    im = api()
+    run(im)
+    [stats] = [r for r in im.requests["elevenlabs"] if r.url.path == STATS]
     assert dict(stats.url.params) == {
         "start_unix": "1785542400000",
         "end_unix": "1785801599999",  # 2026-08-03T23:59:59.999Z
@@ -139,13 +125,13 @@ def test_request_counts_are_asked_per_day_and_model_in_milliseconds():
 
 
 def test_configured_price_turns_credits_into_exact_usd_without_asking_the_subscription():
-    fake = api()
-    lines = by_item(run(fake))
+    im = api()
+    lines = by_item(run(im))
     line = lines[(date(2026, 8, 1), "eleven_multilingual_v2 / text-to-speech")]
     assert line.cost_usd == Decimal("0.03765")  # 125.5 credits x $0.30 / 1000
     assert line.cost_source == DERIVED_FROM_CREDITS
     assert line.model == "eleven_multilingual_v2"
-    assert SUBSCRIPTION not in fake.paths()
+    assert SUBSCRIPTION not in paths(im)
 
 
 def test_rows_outside_the_window_are_dropped():
@@ -242,9 +228,9 @@ def test_timestamps_may_be_iso_strings_or_epoch_numbers_per_column_unit(stamp, u
 
 
 def test_price_is_derived_from_the_subscription_invoice_when_not_configured():
-    fake = api()
-    assert price(fake) == (Decimal("0.22"), "subscription: creator plan $22.00 / 100,000 credits")
-    line = by_item(run(fake, settings=UNPRICED))[(FIRST, "eleven_multilingual_v2 / text-to-speech")]
+    im = api()
+    assert price(im) == (Decimal("0.22"), "subscription: creator plan $22.00 / 100,000 credits")
+    line = by_item(run(im, settings=UNPRICED))[(FIRST, "eleven_multilingual_v2 / text-to-speech")]
     assert line.cost_usd == Decimal("0.02761")  # 125.5 x 0.22 / 1000
 
 
@@ -339,42 +325,46 @@ def test_derived_lines_carry_their_credits_so_the_price_can_be_shown():
 
 @pytest.mark.parametrize("status", [401, 403])
 def test_auth_errors_fail_after_one_request_without_leaking_the_key(status):
-    fake = api(usage=httpx.Response(status, json={"detail": {"status": "invalid_api_key", "message": "bad key"}}))
+    im = api()
+    im.fail_once("elevenlabs", status)  # the usage query, the first request when a price is set
     with pytest.raises(ProviderAuthError, match="ELEVENLABS_API_KEY") as caught:
-        run(fake)
-    assert len(fake.requests) == 1
+        run(im)
+    assert paths(im) == [USAGE]
     assert KEY not in str(caught.value) and KEY not in repr(caught.value)
 
 
 def test_rate_limit_honours_retry_after_then_succeeds():
     slept: list[float] = []
-    busy = httpx.Response(429, headers={"Retry-After": "7"}, json={"detail": {"status": "system_busy"}})
-    fake = api(usage=[busy, load("usage_by_product")])
-    lines = run(fake, policy=RetryPolicy(sleep=slept.append))
+    im = api()
+    im.fail_once("elevenlabs", 429, retry_after="7")  # answered in ElevenLabs' shape: {"detail": {"system_busy"}}
+    lines = run(im, policy=RetryPolicy(sleep=slept.append))
     assert slept == [7.0]
-    assert fake.paths().count(USAGE) == 2
+    assert paths(im).count(USAGE) == 2
     assert sum(line.cost_usd for line in lines) == Decimal("0.36165")
 
 
 def test_repeated_server_errors_become_unavailable_after_bounded_retries():
     slept: list[float] = []
-    fake = api(usage=httpx.Response(500, text="oops"))
+    im = api()
+    im.down("elevenlabs")
     with pytest.raises(ProviderUnavailable) as caught:
-        run(fake, policy=RetryPolicy(sleep=slept.append))
-    assert fake.paths() == [USAGE] * 4 and len(slept) == 3
+        run(im, policy=RetryPolicy(sleep=slept.append))
+    assert paths(im) == [USAGE] * 4 and len(slept) == 3
     assert KEY not in str(caught.value)
 
 
 def test_timeout_becomes_unavailable():
-    fake = api(usage=httpx.ReadTimeout("slow"))
+    im = api()
+    im.hang("elevenlabs")
     with pytest.raises(ProviderUnavailable, match="timed out"):
-        run(fake)
+        run(im)
 
 
 def test_malformed_json_is_a_response_error():
-    fake = api(usage=httpx.Response(200, text="<html>gateway</html>"))
+    im = api()
+    im.malformed("elevenlabs")
     with pytest.raises(ProviderResponseError, match="malformed JSON"):
-        run(fake)
+        run(im)
 
 
 @pytest.mark.parametrize(

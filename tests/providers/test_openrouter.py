@@ -1,4 +1,5 @@
-"""OpenRouter adapter: ``/activity`` rows summed per (date, model), over a MockTransport."""
+"""OpenRouter adapter against the imitation: recorded ``/activity`` rows summed per (date, model) and the keys of
+every workspace (``tests/fixtures/openrouter``), the imitation's faults for the failures."""
 
 from __future__ import annotations
 
@@ -15,44 +16,43 @@ from core.errors import ConfigError, ProviderAuthError, ProviderResponseError, P
 from core.http import RetryPolicy
 from core.models import PROVIDER_REPORTED
 from core.providers import openrouter
+from tests.conftest import NO_SLEEP
+from tests.imitation import KEYS, Imitation
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "openrouter"
-KEY = "sk-or-v1-management-test-0123456789abcdef"
+KEY = KEYS["openrouter"]
 FIRST, LAST = date(2026, 8, 18), date(2026, 8, 21)
-NO_SLEEP = RetryPolicy(sleep=lambda s: None)
+ACTIVITY, WORKSPACES, KEYS_PATH = "/api/v1/activity", "/api/v1/workspaces", "/api/v1/keys"
 
 
 def load(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-def run(answer, *, policy: RetryPolicy = NO_SLEEP, first=FIRST, last=LAST, settings: Settings | None = None):
-    """Fetch with every request answered by ``answer`` (a dict, a Response or a handler); returns (lines, seen)."""
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        reply = answer(request) if callable(answer) else answer
-        return reply if isinstance(reply, httpx.Response) else httpx.Response(200, json=reply)
-
-    settings = settings or Settings(openrouter_management_key=KEY)
-    with openrouter.client(settings, transport=httpx.MockTransport(handler)) as http:
-        return openrouter.fetch(http, first, last, settings, policy=policy).lines, seen
+def recorded(*answers) -> Imitation:
+    """The imitation answering ``/activity`` with ``answers`` in turn (bodies, responses or handlers)."""
+    im = Imitation(date(2026, 8, 22))
+    im.replay("openrouter", ACTIVITY, *answers)
+    return im
 
 
-def fail(answer, error: type[Exception], **kw) -> tuple[Exception, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
+def run(answer, *, policy: RetryPolicy = NO_SLEEP, first=FIRST, last=LAST):
+    """Fetch with ``/activity`` answered by ``answer`` (or an imitation already set up); returns (lines, seen)."""
+    im = answer if isinstance(answer, Imitation) else recorded(answer)
+    return im.fetch("openrouter", first, last, policy=policy).lines, im.requests["openrouter"]
 
-    def recording(request: httpx.Request):
-        seen.append(request)
-        return answer(request) if callable(answer) else answer
 
-    with pytest.raises(error) as info:
-        run(recording, **kw)
-    message = str(info.value)
-    assert KEY not in message
-    assert "\n" not in message
-    return info.value, seen
+def fail(answer, error: type[Exception]) -> tuple[Exception, list[httpx.Request]]:
+    """A fetch that must fail (one line, no key): the error and the requests seen."""
+    im = answer if isinstance(answer, Imitation) else recorded(answer)
+    return im.fetch_error("openrouter", error, FIRST, LAST), im.requests["openrouter"]
+
+
+def broken(fault: str, *args) -> Imitation:
+    """The recorded imitation with one of its faults (``hang``, ``malformed``)."""
+    im = recorded(load("activity.json"))
+    getattr(im, fault)("openrouter", *args)
+    return im
 
 
 def by_item(lines):
@@ -154,31 +154,26 @@ def test_403_for_an_inference_key_says_to_create_a_management_key():
 
 def test_429_waits_for_retry_after_then_succeeds():
     sleeps: list[float] = []
-    answers = [
-        load("activity.json"),
-        httpx.Response(429, headers={"Retry-After": "7"}, json=load("error_rate_limited.json")),
-    ]
-    lines, seen = run(lambda r: answers.pop(), policy=RetryPolicy(sleep=sleeps.append))
+    limited = httpx.Response(429, headers={"Retry-After": "7"}, json=load("error_rate_limited.json"))
+    lines, seen = run(recorded(limited, load("activity.json")), policy=RetryPolicy(sleep=sleeps.append))
     assert sleeps == [7.0]
     assert len(seen) == 2
     assert len(lines) == 6
 
 
 def test_500_every_time_raises_unavailable_after_bounded_attempts():
-    exc, seen = fail(lambda r: httpx.Response(500, json=load("error_server.json")), ProviderUnavailable)
+    exc, seen = fail(httpx.Response(500, json=load("error_server.json")), ProviderUnavailable)
     assert len(seen) == NO_SLEEP.max_attempts
     assert "Internal Server Error" in str(exc)
 
 
 def test_timeout_raises_unavailable():
-    def handler(request: httpx.Request):
-        raise httpx.ReadTimeout("timed out", request=request)
-
-    fail(handler, ProviderUnavailable)
+    _, seen = fail(broken("hang"), ProviderUnavailable)
+    assert len(seen) == NO_SLEEP.max_attempts
 
 
 def test_malformed_json_raises_response_error():
-    exc, _ = fail(httpx.Response(200, text='{"data": [{"date": '), ProviderResponseError)
+    exc, _ = fail(broken("malformed"), ProviderResponseError)
     assert "malformed JSON" in str(exc)
 
 
@@ -202,7 +197,7 @@ def test_error_message_is_one_line_and_never_echoes_the_key():
     ],
 )
 def test_unexpected_payload_shapes_raise_response_error(payload, reason):
-    exc, _ = fail(lambda r: httpx.Response(200, json=payload), ProviderResponseError)
+    exc, _ = fail(httpx.Response(200, json=payload), ProviderResponseError)
     assert reason in str(exc)
 
 
@@ -212,38 +207,32 @@ WS_DEFAULT, WS_RESEARCH = "0df9e665-d932-5740-b2c7-b52af166bc11", "550e8400-e29b
 EMPTY = {"data": []}
 
 
-def keys_api(workspaces: bool | httpx.Response = True):
-    """/workspaces in two pages; /keys per workspace (the default one without workspace_id), each ending empty."""
-
-    def answer(request: httpx.Request):
-        q = request.url.params
-        if request.url.path.endswith("/workspaces"):
-            if isinstance(workspaces, httpx.Response):
-                return workspaces
-            return load("workspaces_page1.json" if q.get("offset") == "0" else "workspaces_page2.json")
-        if q.get("offset") != "0":
-            return EMPTY
-        return load("keys_research.json") if q.get("workspace_id") == WS_RESEARCH else load("keys_default.json")
-
-    return answer
+def recorded_workspaces(request: httpx.Request):
+    """/workspaces in two recorded pages."""
+    return load("workspaces_page1.json" if request.url.params.get("offset") == "0" else "workspaces_page2.json")
 
 
-def total(answer):
-    seen: list[httpx.Request] = []
+def recorded_keys(request: httpx.Request):
+    """/keys per workspace (the default one without workspace_id), each listing ending with an empty page."""
+    q = request.url.params
+    if q.get("offset") != "0":
+        return EMPTY
+    return load("keys_research.json") if q.get("workspace_id") == WS_RESEARCH else load("keys_default.json")
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        reply = answer(request)
-        return reply if isinstance(reply, httpx.Response) else httpx.Response(200, json=reply)
 
-    today = datetime.now(UTC).date()
-    settings = Settings(openrouter_management_key=KEY)
-    with openrouter.client(settings, transport=httpx.MockTransport(handler)) as http:
-        return openrouter.independent_total(http, today.replace(day=1), today, settings, NO_SLEEP), seen
+def total(workspaces=(recorded_workspaces,), keys=(recorded_keys,)):
+    """The month-to-date total from the recorded workspaces and keys (or the answers given, in turn); returns it and
+    the requests seen."""
+    im = Imitation(datetime.now(UTC).date())
+    im.replay("openrouter", WORKSPACES, *workspaces)
+    im.replay("openrouter", KEYS_PATH, *keys)
+    with im.client("openrouter") as http:
+        found = openrouter.independent_total(http, im.today.replace(day=1), im.today, im.settings(), NO_SLEEP)
+    return found, im.requests["openrouter"]
 
 
 def test_the_total_adds_up_the_keys_of_every_workspace():
-    found, seen = total(keys_api())
+    found, seen = total()
     # Production 25.5 - 1.5, the disabled "Old laptop" "0.25", Research's Notebook 10.125 - 0.125
     assert found.usd == Decimal("34.25") and found.scope is None
     asked = {r.url.params.get("workspace_id") for r in seen if r.url.path.endswith("/keys")}
@@ -253,27 +242,15 @@ def test_the_total_adds_up_the_keys_of_every_workspace():
 
 def test_without_access_to_workspaces_the_total_says_it_covers_the_default_one_only():
     refused = httpx.Response(403, json={"error": {"code": 403, "message": "Forbidden"}})
-    found, _ = total(keys_api(workspaces=refused))
+    found, _ = total(workspaces=(refused,))
     assert found.usd == Decimal("24.25") and found.scope == "default workspace only"
 
 
 def test_a_workspace_listing_short_of_its_total_count_fails():
-    def answer(request):
-        if request.url.path.endswith("/workspaces"):
-            return (
-                load("workspaces_page1.json") if request.url.params["offset"] == "0" else {"data": [], "total_count": 2}
-            )
-        return keys_api()(request)
-
     with pytest.raises(ProviderResponseError, match="stopped short: 1 of the 2 workspaces"):
-        total(answer)
+        total(workspaces=(load("workspaces_page1.json"), {"data": [], "total_count": 2}))
 
 
 def test_a_keys_listing_that_ignores_offset_fails_instead_of_ending_early():
-    def answer(request):
-        if request.url.path.endswith("/keys"):
-            return load("keys_default.json")  # the same page whatever the offset
-        return keys_api()(request)
-
     with pytest.raises(ProviderResponseError, match="ignored offset 2"):
-        total(answer)
+        total(keys=(load("keys_default.json"),))  # the same page whatever the offset
