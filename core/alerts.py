@@ -14,7 +14,6 @@ never logged, shown or put in an error message.
 from __future__ import annotations
 
 import html
-import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -186,7 +185,8 @@ def send_email(
 ) -> str | None:
     """Send one alert email through the outbox (issue 12), the one road to Resend: the message is stored before
     its first attempt, and its key is Resend's Idempotency-Key, so a retry never sends it twice."""
-    outbox = importlib.import_module("core.outbox")
+    from core import outbox
+
     message = outbox.enqueue(
         store,
         outbox.Message(
@@ -196,6 +196,7 @@ def send_email(
             subject=subject,
             html=html_body,
             text=text,
+            tags=(("kind", "alert"),),
         ),
     )
     return outbox.deliver(settings, store, message.key, http_client=http_client).email_id

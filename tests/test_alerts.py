@@ -17,7 +17,7 @@ from core.http import RetryPolicy
 from core.store import guardrails as table
 from core.store.guardrails import save_budget
 from tests.guardrails_data import seed
-from tests.outbox_standin import install
+from tests.recorded_email import install
 
 D = Decimal
 TODAY = date(2026, 3, 10)

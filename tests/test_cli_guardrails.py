@@ -17,7 +17,7 @@ from core.cli import main
 from core.periods import month_key, month_start, previous_month
 from tests.fakes import serve
 from tests.imitation import KEYS, Imitation, Ledger, populate
-from tests.outbox_standin import install
+from tests.recorded_email import install
 
 SECRET_PATH = "services/T0FAKE/B0FAKE/imitationWebhookSecret77"
 
