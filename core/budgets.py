@@ -106,21 +106,20 @@ def budget_use(store: Store, month: date, today: date) -> list[BudgetUse]:
 def email_lines(store: Store, month: date, today: date, language: str = "en") -> list[str]:
     """The report email's budget status, one line per budget ("The team: $412.00 of $500.00 (82.4%)"), for
     ``core.report_email``; empty when no budget is set."""
-    from core.i18n import translator
-    from core.i18n.formats import format_percent
-    from core.money import format_usd
+    from core.i18n.formats import Formats
     from core.providers import label
 
-    t = translator(language)
+    f = Formats(language)
+    t = f.t
     lines = []
     for use in budget_use(store, month, today):
         who = t("alert_scope_total") if use.scope == TOTAL else label(use.scope)
         line = t(
             "email_budget_line",
             who=who,
-            spent=format_usd(use.spent_usd),
-            budget=format_usd(use.budget_usd),
-            percent=format_percent(use.percent, language),
+            spent=f.money(use.spent_usd),
+            budget=f.money(use.budget_usd),
+            percent=f.percent(use.percent),
         )
         lines.append(f"{line} — {t('email_budget_over')}" if use.over else line)
     return lines

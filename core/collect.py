@@ -29,7 +29,8 @@ from core.errors import InputError, SpendError
 from core.http import DEFAULT_POLICY, RetryPolicy
 from core.models import MonthReport
 from core.periods import month_end, month_key, month_start, previous_month, utc_now
-from core.progress import MONTH, MONTH_NOT_AVAILABLE
+from core.progress import ALERTS, ARCHIVE, MONTH, MONTH_NOT_AVAILABLE, RUNNING, SKIPPED, SNAPSHOTS, STEP, step_detail
+from core.progress import FAILED as FAILED_STEP
 from core.providers import NAMES, get_provider
 from core.providers.contract import Fetched, Provider
 from core.report import monthly_report
@@ -60,6 +61,12 @@ class ProviderOutcome:
 
 
 @dataclass(frozen=True)
+class AlertsOutcome:
+    result: object | None  # core.alerts.CheckResult, None when the check itself failed
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class CollectionResult:
     month: date
     outcomes: dict[str, ProviderOutcome]
@@ -68,6 +75,7 @@ class CollectionResult:
     months: list[date] = field(default_factory=list)
     archive: notion.SyncResult | None = None  # the Notion archive's outcome (None when Notion is off)
     sample_removed: bool = False  # sample data was removed before the first real collection
+    alerts: AlertsOutcome | None = None  # the alert check on the fresh figures
 
     @property
     def failed(self) -> list[str]:
@@ -191,13 +199,17 @@ def _collect_one(name, settings, store, spans, first_time, today, transport, pol
         fetched = _fetch(provider, settings, plan, transport, policy, progress)
         written = _write(store, provider, fetched)
     except SpendError as exc:
-        return ProviderOutcome(name, FAILED, settings.redact(str(exc)))
+        outcome = ProviderOutcome(name, FAILED, settings.redact(str(exc)))
     except SQLAlchemyError as exc:  # the database failed, not the adapter: one line, no traceback
-        return ProviderOutcome(name, FAILED, settings.redact(f"{name}: {describe_error(exc)}"))
+        outcome = ProviderOutcome(name, FAILED, settings.redact(f"{name}: {describe_error(exc)}"))
     except Exception as exc:  # a bug in one adapter must not stop the others; it is logged in full
         log.exception("collecting %s failed unexpectedly", name)
-        return ProviderOutcome(name, FAILED, settings.redact(f"{name}: unexpected error ({type(exc).__name__})"))
-    return ProviderOutcome(name, OK, lines=written, refilled=refilled, months=tuple(m for m, _ in plan))
+        outcome = ProviderOutcome(name, FAILED, settings.redact(f"{name}: unexpected error ({type(exc).__name__})"))
+    else:
+        outcome = ProviderOutcome(name, OK, lines=written, refilled=refilled, months=tuple(m for m, _ in plan))
+    if progress:  # as soon as this provider is done, not when the slowest one is
+        progress(name, outcome.status, outcome.error)
+    return outcome
 
 
 @locks.exclusive(locks.COLLECTION, "collection")  # one at a time across processes; callers may pass lock_wait=
@@ -213,6 +225,7 @@ def collect(
     progress: Progress | None = None,
     now: datetime | None = None,
     sleep: Callable[[float], None] = real_sleep,  # Notion's pacing, the only wait collect() makes itself
+    email_client: object | None = None,  # a resend.HTTPClient for the alert emails (tests, demos)
 ) -> CollectionResult:
     """Collect ``month`` (default: the current UTC month to date, plus a refresh of the previous month, and the
     history of any provider never collected before), or every month from ``since`` to today."""
@@ -237,22 +250,40 @@ def collect(
     when = utc_now()
     for outcome in outcomes.values():
         collections.set_status(store, outcome.provider, outcome.status, outcome.error, when)
-        if progress and outcome.status != NOT_CONFIGURED:
-            progress(outcome.provider, outcome.status, outcome.error)
+    step = progress or (lambda *_: None)
     months = sorted({*_months_in(spans), *(m for o in outcomes.values() for m in o.months)})
+    step(SNAPSHOTS, RUNNING, None)
     for m in months:  # a closed month that changed after it was emailed or archived is marked revised
         save_month(store, monthly_report(store, m, settings.app_base_url, today), closed=m < month_start(today))
+    step(SNAPSHOTS, OK, None)
     archive = None
     if notion.configured(settings):  # SQL is the source of truth: a Notion failure leaves months pending, no more
+        step(ARCHIVE, RUNNING, None)
         notion.mark_pending(store, months)
-        archive = notion.sync(settings, store, months, transport=transports.get("notion"), sleep=sleep)
+        pages = [0]  # written so far
+
+        def page_written(n: int) -> None:
+            pages[0] = n
+            step(ARCHIVE, STEP, step_detail(n))
+
+        archive = notion.sync(
+            settings, store, months, transport=transports.get("notion"), sleep=sleep, on_page=page_written
+        )
+        if archive.skipped:
+            step(ARCHIVE, SKIPPED, archive.skipped)
+        elif archive.error:
+            step(ARCHIVE, FAILED_STEP, archive.error)
+        else:
+            step(ARCHIVE, OK, step_detail(pages[0]))
+    alerts = _alerts(settings, store, today, transports, policy, email_client, step)
     report = monthly_report(store, target, settings.app_base_url, today)
     attempted = [o for o in outcomes.values() if o.status != NOT_CONFIGURED]
-    status = (
-        OK
-        if all(o.status == OK for o in attempted)
-        else (FAILED if attempted and all(o.status == FAILED for o in attempted) else "partial")
-    )
+    if not attempted:
+        status = NOT_CONFIGURED  # nothing was collected: never "ok"
+    elif all(o.status == OK for o in attempted):
+        status = OK
+    else:
+        status = FAILED if all(o.status == FAILED for o in attempted) else "partial"
     by_name = {p.provider: p for p in report.providers}
     collections.finish_run(
         store,
@@ -267,4 +298,29 @@ def collect(
             for name, o in outcomes.items()
         },
     )
-    return CollectionResult(target, outcomes, report, run_id, months, archive, sample_removed)
+    return CollectionResult(target, outcomes, report, run_id, months, archive, sample_removed, alerts)
+
+
+def _alerts(settings, store, today, transports, policy, email_client, step):
+    """Budget and anomaly alerts on the fresh figures (each sent once; a failed send is retried next time)."""
+    from core.alerts import check
+
+    step(ALERTS, RUNNING, None)
+    try:
+        result = check(
+            settings,
+            store,
+            today,
+            email_client=email_client,
+            webhook_transport=transports.get("webhook"),
+            policy=policy,
+        )
+    except SpendError as exc:
+        step(ALERTS, FAILED_STEP, settings.redact(str(exc)))
+        return AlertsOutcome(None, settings.redact(str(exc)))
+    failed = [o for o in result.failed]
+    if failed:
+        step(ALERTS, FAILED_STEP, settings.redact(f"{failed[0].key}: {failed[0].error}"))
+    else:
+        step(ALERTS, OK, step_detail(len(result.delivered)))
+    return AlertsOutcome(result, None)

@@ -20,6 +20,7 @@ from core.config import Settings
 from core.errors import ConfigError
 from core.http import DEFAULT_POLICY, RetryPolicy
 from core.periods import check_started, month_key, utc_now, utc_today
+from core.budgets import email_lines
 from core.report import monthly_report
 from core.report_email import render
 from core.revisions import save_month
@@ -71,7 +72,8 @@ def check_config(settings: Settings) -> None:
 def _render(settings: Settings, store: Store, month: date, key: str, recipients: tuple[str, ...]) -> outbox.Message:
     report = monthly_report(store, month, settings.app_base_url)
     save_month(store, report)  # the summary row that records the sending
-    email = render(report, settings, revised_since_sent(store, month))
+    budgets = email_lines(store, month, utc_today(), settings.app_language)
+    email = render(report, settings, revised_since_sent(store, month), budgets)
     tags = (("report", "monthly"), ("month", month_key(month).replace("-", "_")))
     meta = {"month": month_key(month), "total_usd": str(report.total_cost_usd)}
     message = outbox.Message(key, KIND, recipients, email.subject, email.html, email.text, tags, meta)

@@ -145,15 +145,17 @@ def sync(
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    on_page: Callable[[int], None] | None = None,
 ) -> SyncResult:
     """Archive ``months`` and every month still pending, as SQL holds them. Never raises for Notion or SQL
-    failures: unsent months stay pending and the result carries the error."""
+    failures: unsent months stay pending and the result carries the error. ``on_page(n)`` is told each time a page
+    was written (n so far)."""
     if not configured(settings):
         return SyncResult([], [], skipped=NOT_CONFIGURED)
     try:
         if months is not None:
             state.mark_pending(store, months)
-        return _sync(settings, store, transport, sleep, clock)
+        return _sync(settings, store, transport, sleep, clock, on_page)
     except SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", exc) or exc).splitlines()[0][:200]
         log.warning("Notion sync: database error: %s", settings.redact(detail))
@@ -164,7 +166,14 @@ def _keys(items: Iterable[state.Pending]) -> list[str]:
     return [month_key(p.month) for p in items]
 
 
-def _sync(settings, store, transport, sleep, clock) -> SyncResult:
+def _sync(settings, store, transport, sleep, clock, on_page=None) -> SyncResult:
+    written = [0]
+
+    def page_written() -> None:
+        written[0] += 1
+        if on_page:
+            on_page(written[0])
+
     lock = locks.try_acquire(store, locks.NOTION_SYNC, "Notion sync")  # freed at once if its holder is killed
     if lock is None:
         pending = _keys(state.pending(store))
@@ -196,7 +205,7 @@ def _sync(settings, store, transport, sleep, clock) -> SyncResult:
                 try:
                     if sources is None:
                         sources = _sources(api, settings)
-                    sent = pages.sync_month(api, store, sources, item.month, settings.redact)
+                    sent = pages.sync_month(api, store, sources, item.month, settings.redact, page_written)
                     (synced if sent else missing).append(month_key(item.month))
                     state.archived(store, item)
                 except NotionError as exc:

@@ -55,10 +55,16 @@ def report_link(settings: Settings, month: date) -> str:
     return f"{settings.app_base_url.rstrip('/')}/report?{urlencode(params)}"
 
 
-def render(report: MonthReport, settings: Settings, revisions: Sequence[tuple[date, Decimal, Decimal]] = ()) -> Email:
+def render(
+    report: MonthReport,
+    settings: Settings,
+    revisions: Sequence[tuple[date, Decimal, Decimal]] = (),
+    budgets: Sequence[str] = (),
+) -> Email:
     """Subject, HTML and text of the report email, from the same data as the report page.
 
-    ``revisions`` lists earlier months that changed after they were emailed: ``(month, was, now)``.
+    ``revisions`` lists earlier months that changed after they were emailed: ``(month, was, now)``; ``budgets`` the
+    month's budget status lines (``core.budgets.email_lines``).
     """
     f = Formats(settings.app_language)
     t = f.t
@@ -115,6 +121,7 @@ def render(report: MonthReport, settings: Settings, revisions: Sequence[tuple[da
         "revised": None
         if report.revised_at is None
         else t("email_revised", when=f.date(report.revised_at), was=f.money(report.revised_from_usd)),
+        "budgets": list(budgets),
         "revisions": [
             t("email_revision_item", month=f.month(m), was=f.money(was), now=f.money(now)) for m, was, now in revisions
         ],

@@ -11,11 +11,13 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
 from core import jsonout
 from core.collect import FAILED, NOT_CONFIGURED, OK, collect
+from core.config import Settings
 from core.errors import InputError
 from core.http import RetryPolicy
 from core.models import DERIVED_FROM_CREDITS, PROVIDER_REPORTED, RUN_REPORTED, MonthReport
@@ -511,3 +513,38 @@ def test_only_the_providers_asked_for_are_collected(im, store):
     for line in ledger.lines_between(store, NOV, NOW.date()):
         by_provider[line.provider] += 1
     assert set(by_provider) == {"anthropic", "apify"}
+
+
+def test_a_collection_with_nothing_configured_says_so_instead_of_ok(store):
+    result = collect(Settings(database_url=str(store.engine.url)), store, policy=NO_SLEEP)
+    assert {o.status for o in result.outcomes.values()} == {NOT_CONFIGURED}
+    assert collections.last_run(store).status == NOT_CONFIGURED
+
+
+def test_every_collection_checks_the_budget_alerts_on_its_fresh_figures(im, store):
+    from core.budgets import set_budget
+
+    set_budget(store, "total", "0.01")  # whatever the month spent so far crosses it
+    posts = []
+
+    def webhook(request: httpx.Request) -> httpx.Response:
+        posts.append(json.loads(request.content))
+        return httpx.Response(200, text="ok")
+
+    settings = im.settings(str(store.engine.url), alert_webhook_url="https://hooks.example.com/services/T/B/x")
+    transports = {**im.transports(), "webhook": httpx.MockTransport(webhook)}
+    events = []
+    first = collect(
+        settings,
+        store,
+        transports=transports,
+        policy=NO_SLEEP,
+        now=at(im, NOW),
+        progress=lambda *e: events.append(e),
+    )
+    assert first.alerts is not None and first.alerts.error is None
+    assert [o.key for o in first.alerts.result.delivered] == [f"budget/total/{NOW:%Y-%m}/100"]
+    assert len(posts) == 1 and "budget" in posts[0]["text"].lower()
+    assert ("alerts", "ok", "1") in events  # the phase the app and the command line show
+    again = collect(settings, store, transports=transports, policy=NO_SLEEP, now=NOW)
+    assert again.alerts.result.delivered == [] and len(posts) == 1  # once per threshold and month

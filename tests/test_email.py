@@ -165,3 +165,24 @@ def test_cli_send_report_against_a_resend_imitation(tmp_path, capsys):
     assert re.search(r"https://spend\.example\.com/report\?month=2026-10&amp;token=tok-123", body["html"])
     out, err = capsys.readouterr()
     assert "re_test_key_123456" not in out + err and "already sent" in err
+
+
+def test_the_report_email_says_where_each_budget_stands(store, mail_settings):
+    from core.budgets import set_budget
+
+    seed(store)
+    set_budget(store, "total", "1000")
+    set_budget(store, "openai", "2000")
+    fake = RecordingResendClient()
+    send_report(mail_settings, store, OCT, http_client=fake)
+    body = fake.calls[0]["json"]
+    text, page = body["text"], html.unescape(body["html"])
+    for content in (text, page):
+        assert "Budgets:" in content
+        assert "The team: $1,344.57 of $1,000.00 (134.5%) — over budget" in content  # October's total
+        assert "OpenAI: $1,244.56 of $2,000.00 (62.2%)" in content
+    french = Settings(**{**mail_settings.__dict__, "app_language": "fr"})
+    fake_fr = RecordingResendClient()
+    send_report(french, store, OCT, force=True, http_client=fake_fr)
+    assert "Budgets :" in fake_fr.calls[0]["json"]["text"]
+    assert "1\u202f344,57\xa0$US" in fake_fr.calls[0]["json"]["text"]

@@ -93,7 +93,7 @@ def _retire(api: NotionApi, store: Store, source_id: str, month: date, provider:
     state.forget_page(store, source_id, month, provider)
 
 
-def sync_month(api: NotionApi, store: Store, sources: Sources, month: date, redact) -> bool:
+def sync_month(api: NotionApi, store: Store, sources: Sources, month: date, redact, on_page=None) -> bool:
     """Send a month's snapshots and summary as SQL holds them; False when SQL holds nothing for the month."""
     summary = get_summary(store, month)
     rows = get_snapshots(store, month)
@@ -105,6 +105,8 @@ def sync_month(api: NotionApi, store: Store, sources: Sources, month: date, reda
         what = f"the {key} {row.provider} page in {SNAPSHOTS.label}"
         props = snapshot_properties(row, previous.get(row.provider), redact)
         upsert(api, store, sources.snapshots, month, row.provider, props, what)
+        if on_page:
+            on_page()
     current = {r.provider for r in rows}
     for provider, page_id in state.page_ids(store, sources.snapshots, month).items():
         if provider not in current:
@@ -112,4 +114,6 @@ def sync_month(api: NotionApi, store: Store, sources: Sources, month: date, reda
     if summary is not None:
         what = f"the {key} page in {SUMMARIES.label}"
         upsert(api, store, sources.summaries, month, state.SUMMARY, summary_properties(summary, redact), what)
+        if on_page:
+            on_page()
     return True

@@ -167,9 +167,9 @@ def collect(args, ctx) -> int:
     code = EXIT_FAILED if result.failed else EXIT_OK
     if result.archive is not None:
         err(result.archive.message)
-    from core.cli.guardrails import after_collection
+    from core.cli.guardrails import tell_alerts
 
-    code = max(code, after_collection(ctx))  # budget and anomaly alerts on the fresh figures (issue 14)
+    code = max(code, tell_alerts(result.alerts, ctx))  # the budget and anomaly alerts collect() checked
     if args.send_email:
         from core.email import send_report
 

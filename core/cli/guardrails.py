@@ -181,19 +181,15 @@ def alerts_check(args, ctx) -> int:
     return EXIT_FAILED if result.failed else EXIT_OK
 
 
-def after_collection(ctx) -> int:
-    """The alert check at the end of ``collect``: messages on stderr; 1 when a send failed (retried next time)."""
-    from core.alerts import check
-    from core.errors import SpendError
-    from core.periods import utc_today
-
-    try:
-        result = check(ctx.settings, ctx.store, utc_today())
-    except SpendError as exc:
-        err(f"alerts: failed: {ctx.redact(str(exc))}")
+def tell_alerts(outcome, ctx) -> int:
+    """What the alert check at the end of ``collect`` did, on stderr; 1 when a send failed (retried next time)."""
+    if outcome is None:
+        return EXIT_OK
+    if outcome.error is not None:
+        err(f"alerts: failed: {ctx.redact(outcome.error)}")
         return EXIT_FAILED
-    _tell(result)
-    return EXIT_FAILED if result.failed else EXIT_OK
+    _tell(outcome.result)
+    return EXIT_FAILED if outcome.result.failed else EXIT_OK
 
 
 def _tell(result) -> None:
