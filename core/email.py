@@ -16,11 +16,11 @@ from datetime import date
 from decimal import Decimal
 
 from core import locks, outbox
+from core.budgets import email_lines
 from core.config import Settings
 from core.errors import ConfigError
 from core.http import DEFAULT_POLICY, RetryPolicy
 from core.periods import check_started, month_key, utc_now, utc_today
-from core.budgets import email_lines
 from core.report import monthly_report
 from core.report_email import render
 from core.revisions import save_month

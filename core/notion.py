@@ -26,12 +26,13 @@ from notion_client.helpers import extract_notion_id
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import locks
-from core.archive import databases, pages, state
+from core.archive import databases, pages
 from core.archive.api import NotionApi, NotionError
 from core.archive.databases import SNAPSHOTS, SUMMARIES
 from core.config import Settings
 from core.errors import ConfigError
 from core.periods import month_key
+from core.store import archive as state
 from core.store.db import Store
 
 log = logging.getLogger(__name__)

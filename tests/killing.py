@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from core import transfer
+from core.store import transfer
 from core.store.db import open_store
 from core.store.types import UTCDateTime
 from tests.fakes import serve

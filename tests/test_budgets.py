@@ -111,3 +111,13 @@ def test_bad_budget_input_exits_2_without_touching_the_database(tmp_path, capsys
     err = capsys.readouterr().err
     assert err.startswith("error:") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not db.exists()
+
+
+def test_changing_a_budget_moves_the_data_version_the_cached_card_keys_on(store):
+    from core.budgets import remove_budget, set_budget
+
+    before = store.cache_key()
+    set_budget(store, "total", "100")
+    after_set = store.cache_key()
+    remove_budget(store, "total")
+    assert len({before, after_set, store.cache_key()}) == 3

@@ -24,7 +24,7 @@ from core.report import monthly_report
 from core.revisions import save_month
 from core.store import ledger, runs
 from core.store import locks as lock_rows
-from core.store.schema import notion_pages, notion_sync_state
+from core.store.schema import notion_pages
 from core.store.snapshots import get_snapshots, get_summary
 from tests.notion_fake import TOKEN, FakeClock, FakeNotion
 
@@ -388,9 +388,7 @@ def test_concurrent_syncs_from_two_threads_do_not_duplicate(store, cfg, fake, cl
 def test_what_a_killed_sync_left_behind_does_not_block_the_next(store, cfg, fake, clock):
     populate(store)
     notion.mark_pending(store, [OCT])
-    soon = datetime.now(UTC) + timedelta(minutes=9)
-    with store.engine.begin() as conn:  # the lease and lock row of a sync killed a minute ago
-        conn.execute(notion_sync_state.insert().values(id=1, lock_owner="killed", lock_expires_at=soon))
+    # the lock row of a sync killed a minute ago (its file or advisory lock died with it)
     lock_rows.record(
         store,
         {

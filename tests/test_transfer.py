@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Column, Integer, String, Table, select
 
-from core import notion, outbox, transfer
+from core import notion, outbox
 from core.cli import main
 from core.collect import collect
 from core.errors import InputError, StoreError
-from core.store import collections, reconciliations
+from core.store import collections, reconciliations, transfer
 from core.store.db import open_store
 from core.store.schema import metadata
 from core.store.types import Money, UTCDateTime

@@ -4,5 +4,4 @@ api.py          paced, bounded-retry calls through notion-client, errors as one-
 databases.py    the two databases' columns; create them, or add missing columns to hand-made ones
 properties.py   page property values: plain finite numbers, breakdown JSON split into rich-text pieces
 pages.py        upsert one month's pages (page ids kept in SQL, title + provider query as fallback)
-state.py        SQL: page ids, pending months, last sync and the lease that serialises syncs
 """

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from core.archive import state
 from core.archive.api import NotionApi, NotionError
 from core.archive.databases import SNAPSHOTS, SUMMARIES, TITLE_COLUMN
 from core.archive.properties import snapshot_properties, summary_properties
 from core.periods import month_key, previous_month
+from core.store import archive as state
 from core.store.db import Store
 from core.store.snapshots import get_snapshots, get_summary
 

@@ -47,7 +47,7 @@ def migrate(args, ctx) -> int:
     from core.config import normalise_database_url
     from core.errors import ConfigError, InputError
     from core.store.db import open_store
-    from core.transfer import copy
+    from core.store.transfer import copy
 
     target_url = normalise_database_url(args.target.strip())
     source_url = ctx.settings.database_url
@@ -69,7 +69,7 @@ def migrate(args, ctx) -> int:
 
 
 def backup(args, ctx) -> int:
-    from core.transfer import backup as write_backup
+    from core.store.transfer import backup as write_backup
 
     result = write_backup(ctx.store, args.path, replace=args.replace, progress=_progress)
     _report(args, result, f"backup {args.path}")

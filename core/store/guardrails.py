@@ -64,7 +64,7 @@ PENDING, SENT, FAILED, COVERED, SILENT = "pending", "sent", "failed", "covered",
 
 def save_budget(store: Store, scope: str, monthly_usd: Decimal) -> None:
     """Set (or replace) one scope's monthly budget."""
-    with store.engine.begin() as conn:
+    with store.write() as conn:  # the forecast card shows budgets: cached figures must move
         stmt = store.insert(budgets).values(scope=scope, monthly_usd=monthly_usd, updated_at=utc_now())
         conn.execute(
             stmt.on_conflict_do_update(
@@ -76,7 +76,7 @@ def save_budget(store: Store, scope: str, monthly_usd: Decimal) -> None:
 
 def delete_budget(store: Store, scope: str) -> bool:
     """Remove one scope's budget; False when it had none."""
-    with store.engine.begin() as conn:
+    with store.write() as conn:  # the forecast card shows budgets: cached figures must move
         return conn.execute(delete(budgets).where(budgets.c.scope == scope)).rowcount > 0
 
 

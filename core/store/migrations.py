@@ -86,6 +86,9 @@ def _v2_one_ledger(conn: Connection) -> None:
         conn.execute(text("DROP INDEX ix_scraper_runs_created_cost"))
     if "note" in {c["name"] for c in inspector.get_columns("provider_status")}:  # never written
         conn.execute(text('ALTER TABLE provider_status DROP COLUMN "note"'))
+    for column in ("lock_owner", "lock_expires_at"):  # the Notion lease, replaced by core.locks
+        if column in {c["name"] for c in inspector.get_columns("notion_sync_state")}:
+            conn.execute(text(f'ALTER TABLE notion_sync_state DROP COLUMN "{column}"'))
 
 
 # version -> function(connection) upgrading from version-1

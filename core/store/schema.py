@@ -227,8 +227,6 @@ notion_sync_state = Table(
     Column("last_sync_at", UTCDateTime),  # end of the last sync that sent months without an error
     Column("last_attempt_at", UTCDateTime),
     Column("last_error", Text),
-    Column("lock_owner", String(64)),  # lease so that two syncs never write the same pages at once
-    Column("lock_expires_at", UTCDateTime),
 )
 
 # Tables of other areas live with their queries in their own modules, on the same ``metadata``; importing them here

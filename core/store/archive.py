@@ -1,20 +1,18 @@
-"""The archive's SQL state: which Notion page holds which (data source, month, provider), the months not yet
-archived, the last sync, and a lease so that only one sync writes pages at a time (across threads and processes).
-"""
+"""The Notion archive's SQL state: which Notion page holds which (data source, month, provider), the months not yet
+archived, and the last sync (one sync at a time is ``core.locks``' job)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 
 from core.periods import utc_now
 from core.store.db import Store
 from core.store.schema import notion_pages, notion_pending, notion_sync_state
 
-LEASE = timedelta(minutes=10)  # renewed every minute while requests go out; a crashed sync's lapses after this
 SUMMARY = ""  # the provider key of a month's summary page
 
 
@@ -104,30 +102,6 @@ def failed(store: Store, months: Iterable[date], error: str) -> None:
 
 def _ensure_state_row(conn, store: Store) -> None:
     conn.execute(store.insert(notion_sync_state).values(id=1).on_conflict_do_nothing(index_elements=["id"]))
-
-
-def acquire(store: Store, owner: str) -> bool:
-    """Take (or renew) the sync lease; False while another live sync holds it."""
-    now = utc_now()
-    s = notion_sync_state.c
-    with store.engine.begin() as conn:
-        _ensure_state_row(conn, store)
-        taken = conn.execute(
-            update(notion_sync_state)
-            .where(s.id == 1, or_(s.lock_owner.is_(None), s.lock_owner == owner, s.lock_expires_at < now))
-            .values(lock_owner=owner, lock_expires_at=now + LEASE)
-        )
-        return taken.rowcount == 1
-
-
-def release(store: Store, owner: str) -> None:
-    s = notion_sync_state.c
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(notion_sync_state)
-            .where(s.id == 1, s.lock_owner == owner)
-            .values(lock_owner=None, lock_expires_at=None)
-        )
 
 
 def record_attempt(store: Store, error: str | None) -> None:
