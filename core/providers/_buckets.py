@@ -30,6 +30,17 @@ def windows(first: date, last: date, days: int) -> Iterator[tuple[date, date]]:
         start = end + timedelta(days=1)
 
 
+def daily_params(start: date, end: date, names: tuple[str, str], moment: Callable[[date], object], limit: int) -> list:
+    """The window of daily buckets ``start``..``end`` (inclusive) as query parameters: the start, the exclusive end
+    (the day after), one-day buckets, and room for every day in one page."""
+    return [
+        (names[0], moment(start)),
+        (names[1], moment(end + timedelta(days=1))),  # exclusive
+        ("bucket_width", "1d"),
+        ("limit", limit),
+    ]
+
+
 def bucket_results(
     http: httpx.Client,
     provider: str,

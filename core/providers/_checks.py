@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from core.errors import ProviderError
+from core.http import DEFAULT_POLICY
 from core.providers.contract import Check, Fetched
 
 KEY = "key"
@@ -36,3 +37,16 @@ def yesterday_fetched(fetch: Callable[..., Fetched], http, settings, policy) -> 
         return f"every endpoint answered in the expected shape ({len(got.lines)} lines for {day})"
 
     return probe(PROBE, call)
+
+
+def key_and_probe(key_field: str, prefixes: tuple[str, ...], env: str, what: str, fetch: Callable[..., Fetched]):
+    """The ``doctor`` of an adapter whose key has a recognisable kind (an Admin key): that kind, then a probe of
+    yesterday through ``fetch``."""
+
+    def doctor(http, settings, policy=DEFAULT_POLICY) -> list[Check]:
+        return [
+            key_kind(getattr(settings, key_field), prefixes, env, what),
+            yesterday_fetched(fetch, http, settings, policy),
+        ]
+
+    return doctor

@@ -17,7 +17,7 @@ The usage report has tokens but no request counts, so every line has ``requests=
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,11 +27,11 @@ from core.config import Settings
 from core.errors import InputError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy
 from core.money import parse_usd
-from core.providers._buckets import Params, bucket_results, windows
-from core.providers._checks import key_kind, yesterday_fetched
+from core.providers._buckets import Params, bucket_results, daily_params, windows
+from core.providers._checks import key_and_probe
 from core.providers._keyed import keyed
 from core.providers._lines import LineBuilder
-from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
+from core.providers.contract import REQUESTS, Fetched, IndependentTotal
 
 NAME = "anthropic"
 LABEL = "Anthropic"
@@ -47,13 +47,16 @@ CENTS_PER_USD = Decimal(100)
 UNSPECIFIED = "(unspecified)"
 
 
-configured, client = keyed(
-    "anthropic_admin_key",
-    "anthropic_base_url",
+KEYED = keyed(
+    NAME,
+    LABEL,
     KEY_ENV,
     AUTH_HINT,
+    "anthropic_admin_key",
+    "anthropic_base_url",
     lambda key: {"x-api-key": key, "anthropic-version": API_VERSION},
 )
+configured, client = KEYED.configured, KEYED.client
 
 
 def fetch(
@@ -75,12 +78,7 @@ def fetch(
 
 
 def _window(start: date, end: date) -> Params:
-    return [
-        ("starting_at", _rfc3339(start)),
-        ("ending_at", _rfc3339(end + timedelta(days=1))),  # exclusive
-        ("bucket_width", "1d"),
-        ("limit", WINDOW_DAYS),
-    ]
+    return daily_params(start, end, ("starting_at", "ending_at"), _rfc3339, WINDOW_DAYS)
 
 
 def _rfc3339(day: date) -> str:
@@ -155,24 +153,9 @@ def independent_total(
     return IndependentTotal(total, "GET /v1/organizations/cost_report without group_by")
 
 
-def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
-    """An Admin key, and the cost report answering in its shape for yesterday."""
-    return [
-        key_kind(settings.anthropic_admin_key, ("sk-ant-admin",), KEY_ENV, "an Anthropic Admin key"),
-        yesterday_fetched(fetch, http, settings, policy),
-    ]
+# An Admin key, and the cost report answering in its shape for yesterday.
+doctor = key_and_probe("anthropic_admin_key", ("sk-ant-admin",), KEY_ENV, "an Anthropic Admin key", fetch)
 
 
-PROVIDER = Provider(
-    name=NAME,
-    label=LABEL,
-    key_env=KEY_ENV,
-    auth_hint=AUTH_HINT,
-    counts=REQUESTS,
-    has_counts=False,  # the Admin API reports tokens and cost, never a number of requests
-    configured=configured,
-    client=client,
-    fetch=fetch,
-    independent_total=independent_total,
-    doctor=doctor,
-)
+# has_counts False: the Admin API reports tokens and cost, never a number of requests
+PROVIDER = KEYED.provider(REQUESTS, False, fetch, independent_total=independent_total, doctor=doctor)

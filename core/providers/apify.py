@@ -32,8 +32,8 @@ from core.http import DEFAULT_POLICY, RetryPolicy, request_json
 from core.models import RUN_REPORTED, UNKNOWN_OWNER, DailyCost, ScraperRun
 from core.money import ZERO, parse_usd
 from core.providers._checks import probe, yesterday_fetched
-from core.providers._keyed import keyed
-from core.providers.contract import RUNS, Check, Fetched, IndependentTotal, Label, Provider
+from core.providers._keyed import bearer, keyed
+from core.providers.contract import RUNS, Check, Fetched, IndependentTotal, Label
 
 NAME = "apify"
 LABEL = "Apify"
@@ -46,9 +46,8 @@ MAX_DATASET_PAGES = 3  # dataset listing pages (1,000 datasets each) read for it
 _NAME_PATHS = {"actor": "/actors/{}", "task": "/actor-tasks/{}"}  # /acts/ is the deprecated alias
 
 
-configured, client = keyed(
-    "apify_token", "apify_base_url", KEY_ENV, AUTH_HINT, lambda key: {"Authorization": f"Bearer {key}"}, "/v2"
-)
+KEYED = keyed(NAME, LABEL, KEY_ENV, AUTH_HINT, "apify_token", "apify_base_url", bearer, "/v2")
+configured, client = KEYED.configured, KEYED.client
 
 
 def _get(http: httpx.Client, url: str, params=None, policy: RetryPolicy = DEFAULT_POLICY) -> Any:
@@ -288,16 +287,4 @@ def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT
     return [yesterday_fetched(fetch, http, settings, policy), probe("usage", usage)]
 
 
-PROVIDER = Provider(
-    name=NAME,
-    label=LABEL,
-    key_env=KEY_ENV,
-    auth_hint=AUTH_HINT,
-    counts=RUNS,
-    has_counts=True,
-    configured=configured,
-    client=client,
-    fetch=fetch,
-    independent_total=independent_total,
-    doctor=doctor,
-)
+PROVIDER = KEYED.provider(RUNS, True, fetch, independent_total=independent_total, doctor=doctor)

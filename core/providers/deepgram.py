@@ -32,7 +32,7 @@ from core.money import parse_usd
 from core.providers._checks import probe, yesterday_fetched
 from core.providers._keyed import keyed
 from core.providers._lines import LineBuilder, parse_count, sum_counts
-from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
+from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal
 
 NAME = "deepgram"
 LABEL = "Deepgram"
@@ -44,9 +44,16 @@ UNKNOWN_MODEL = "unknown"
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
-configured, client = keyed(
-    "deepgram_api_key", "deepgram_base_url", KEY_ENV, AUTH_HINT, lambda key: {"Authorization": f"Token {key}"}
+KEYED = keyed(
+    NAME,
+    LABEL,
+    KEY_ENV,
+    AUTH_HINT,
+    "deepgram_api_key",
+    "deepgram_base_url",
+    lambda key: {"Authorization": f"Token {key}"},
 )
+configured, client = KEYED.configured, KEYED.client
 
 
 def fetch(
@@ -214,16 +221,4 @@ def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT
     return [projects, yesterday_fetched(fetch, http, settings, policy)] if projects.ok else [projects]
 
 
-PROVIDER = Provider(
-    name=NAME,
-    label=LABEL,
-    key_env=KEY_ENV,
-    auth_hint=AUTH_HINT,
-    counts=REQUESTS,
-    has_counts=True,
-    configured=configured,
-    client=client,
-    fetch=fetch,
-    independent_total=independent_total,
-    doctor=doctor,
-)
+PROVIDER = KEYED.provider(REQUESTS, True, fetch, independent_total=independent_total, doctor=doctor)

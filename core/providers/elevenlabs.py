@@ -33,9 +33,9 @@ from core.http import DEFAULT_POLICY, RetryPolicy, request_json
 from core.models import DERIVED_FROM_CREDITS, UNPRICED
 from core.money import ZERO, parse_decimal
 from core.providers._checks import probe, yesterday_fetched
-from core.providers._keyed import keyed
+from core.providers._keyed import header, keyed
 from core.providers._lines import LineBuilder, sum_counts
-from core.providers.contract import REQUESTS, Check, Fetched, Provider
+from core.providers.contract import REQUESTS, Check, Fetched
 
 NAME = "elevenlabs"
 LABEL = "ElevenLabs"
@@ -50,9 +50,8 @@ _NUMBER = re.compile(r"\d+(\.\d*)?")
 _PERIOD_MONTHS = {"monthly_period": 1, "3_month_period": 3, "6_month_period": 6, "annual_period": 12}
 
 
-configured, client = keyed(
-    "elevenlabs_api_key", "elevenlabs_base_url", KEY_ENV, AUTH_HINT, lambda key: {"xi-api-key": key}
-)
+KEYED = keyed(NAME, LABEL, KEY_ENV, AUTH_HINT, "elevenlabs_api_key", "elevenlabs_base_url", header("xi-api-key"))
+configured, client = KEYED.configured, KEYED.client
 
 
 def fetch(
@@ -250,15 +249,4 @@ def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT
     return [yesterday_fetched(fetch, http, settings, policy), probe("price", price)]
 
 
-PROVIDER = Provider(
-    name=NAME,
-    label=LABEL,
-    key_env=KEY_ENV,
-    auth_hint=AUTH_HINT,
-    counts=REQUESTS,
-    has_counts=True,
-    configured=configured,
-    client=client,
-    fetch=fetch,
-    doctor=doctor,
-)
+PROVIDER = KEYED.provider(REQUESTS, True, fetch, doctor=doctor)

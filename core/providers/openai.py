@@ -30,7 +30,7 @@ Only an Admin key (sk-admin-...) can read any of these endpoints.
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -40,11 +40,11 @@ from core.config import Settings
 from core.errors import InputError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy
 from core.money import parse_usd
-from core.providers._buckets import Params, bucket_results, windows
-from core.providers._checks import key_kind, yesterday_fetched
-from core.providers._keyed import keyed
+from core.providers._buckets import Params, bucket_results, daily_params, windows
+from core.providers._checks import key_and_probe
+from core.providers._keyed import bearer, keyed
 from core.providers._lines import LineBuilder, parse_count, sum_counts
-from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
+from core.providers.contract import REQUESTS, Fetched, IndependentTotal
 
 NAME = "openai"
 LABEL = "OpenAI"
@@ -71,9 +71,8 @@ USAGE_ENDPOINTS = (
 )
 
 
-configured, client = keyed(
-    "openai_admin_key", "openai_base_url", KEY_ENV, AUTH_HINT, lambda key: {"Authorization": f"Bearer {key}"}
-)
+KEYED = keyed(NAME, LABEL, KEY_ENV, AUTH_HINT, "openai_admin_key", "openai_base_url", bearer)
+configured, client = KEYED.configured, KEYED.client
 
 
 def fetch(
@@ -101,12 +100,7 @@ def fetch(
 
 
 def _window(start: date, end: date) -> Params:
-    return [
-        ("start_time", _unix(start)),
-        ("end_time", _unix(end + timedelta(days=1))),  # exclusive
-        ("bucket_width", "1d"),
-        ("limit", WINDOW_DAYS),
-    ]
+    return daily_params(start, end, ("start_time", "end_time"), _unix, WINDOW_DAYS)
 
 
 def _unix(day: date) -> int:
@@ -213,24 +207,8 @@ def independent_total(
     return IndependentTotal(total, "GET /organization/costs without group_by")
 
 
-def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY) -> list[Check]:
-    """An Admin key, and the costs and usage endpoints answering in their shape for yesterday."""
-    return [
-        key_kind(settings.openai_admin_key, ("sk-admin-",), KEY_ENV, "an OpenAI Admin key"),
-        yesterday_fetched(fetch, http, settings, policy),
-    ]
+# An Admin key, and the costs and usage endpoints answering in their shape for yesterday.
+doctor = key_and_probe("openai_admin_key", ("sk-admin-",), KEY_ENV, "an OpenAI Admin key", fetch)
 
 
-PROVIDER = Provider(
-    name=NAME,
-    label=LABEL,
-    key_env=KEY_ENV,
-    auth_hint=AUTH_HINT,
-    counts=REQUESTS,
-    has_counts=True,
-    configured=configured,
-    client=client,
-    fetch=fetch,
-    independent_total=independent_total,
-    doctor=doctor,
-)
+PROVIDER = KEYED.provider(REQUESTS, True, fetch, independent_total=independent_total, doctor=doctor)

@@ -25,9 +25,9 @@ from core.errors import ProviderAuthError, ProviderError, ProviderResponseError
 from core.http import DEFAULT_POLICY, RetryPolicy, request_json
 from core.money import parse_usd
 from core.providers._checks import probe, yesterday_fetched
-from core.providers._keyed import keyed
+from core.providers._keyed import bearer, keyed
 from core.providers._lines import LineBuilder, parse_count, sum_counts
-from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal, Provider
+from core.providers.contract import REQUESTS, Check, Fetched, IndependentTotal
 
 NAME = "openrouter"
 LABEL = "OpenRouter"
@@ -41,13 +41,8 @@ HISTORY_DAYS = 30  # /activity forgets: it only covers the last 30 completed UTC
 WORKSPACES_PAGE = 100  # the largest page GET /workspaces gives
 
 
-configured, client = keyed(
-    "openrouter_management_key",
-    "openrouter_base_url",
-    KEY_ENV,
-    AUTH_HINT,
-    lambda key: {"Authorization": f"Bearer {key}"},
-)
+KEYED = keyed(NAME, LABEL, KEY_ENV, AUTH_HINT, "openrouter_management_key", "openrouter_base_url", bearer)
+configured, client = KEYED.configured, KEYED.client
 
 
 def coverage(first: date, last: date, today: date) -> tuple[date, date] | None:
@@ -224,17 +219,4 @@ def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT
     return [probe("key", kind), yesterday_fetched(fetch, http, settings, policy)]
 
 
-PROVIDER = Provider(
-    name=NAME,
-    label=LABEL,
-    key_env=KEY_ENV,
-    auth_hint=AUTH_HINT,
-    counts=REQUESTS,
-    has_counts=True,
-    configured=configured,
-    client=client,
-    fetch=fetch,
-    window=coverage,
-    independent_total=independent_total,
-    doctor=doctor,
-)
+PROVIDER = KEYED.provider(REQUESTS, True, fetch, window=coverage, independent_total=independent_total, doctor=doctor)
