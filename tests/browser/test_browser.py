@@ -42,6 +42,17 @@ def test_navigation_shows_exactly_the_intended_pages(start_app, page):
     shoot(page, "overview")
 
 
+def test_a_deep_link_as_the_servers_first_visit_runs_through_the_entry_script(start_app, page):
+    # Guards core.ui.services.leave_legacy_multipage_mode (a private Streamlit flag): without it, the first visit
+    # of a fresh server to /report runs pages/report.py alone, with Streamlit's own list of the page files.
+    app = start_app()
+    page.goto(f"{app.url}/report?month=2026-10")
+    settle(page)
+    expect(page.locator('[data-testid="stSidebarNavLink"]')).to_have_count(4, timeout=20_000)
+    assert sidebar_links(page) == ["Overview", "Scraper runs", "Monthly report", "Settings & status"]
+    expect(page.get_by_role("heading", name="Monthly report").first).to_be_visible(timeout=20_000)
+
+
 def test_total_spent_changes_with_the_period_and_the_chart_has_every_day(start_app, page):
     app = start_app()
     page.goto(app.url)
