@@ -24,9 +24,7 @@ def _csv(text: str) -> None:
     sys.stdout.write(text)
 
 
-def register(sub) -> None:
-    p = sub.add_parser("summary", help="total spent over a period")
-    p.add_argument("--period", choices=PERIODS, default="month")
+def _spend_filters(p) -> None:
     p.add_argument("--provider", choices=list(NAMES))
     p.add_argument(
         "--user-id",
@@ -36,20 +34,18 @@ def register(sub) -> None:
         help="only the scraper runs launched by this user id (repeat for several); other providers' costs are "
         "team-wide and always counted",
     )
+
+
+def register(sub) -> None:
+    p = sub.add_parser("summary", help="total spent over a period")
+    p.add_argument("--period", choices=PERIODS, default="month")
+    _spend_filters(p)
     _formats(p)
     p.set_defaults(handler=summary)
 
     p = sub.add_parser("chart", help="daily spending, one row per day, zeros included")
     p.add_argument("--range", dest="range_", choices=list(RANGES), default="30d")
-    p.add_argument("--provider", choices=list(NAMES))
-    p.add_argument(
-        "--user-id",
-        dest="user_ids",
-        action="append",
-        metavar="U",
-        help="only the scraper runs launched by this user id (repeat for several); other providers' costs are "
-        "team-wide and always counted",
-    )
+    _spend_filters(p)
     _formats(p)
     p.set_defaults(handler=chart)
 
