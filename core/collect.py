@@ -236,6 +236,8 @@ def collect(
     spans = windows(month, today, since)
     first_time = month is None and since is None  # a default collection gives new providers their history
     target = month or month_start(today)
+    if not any(get_provider(name).configured(settings) for name in names):
+        return _nothing_configured(settings, store, names, target, today)
     sample_removed = remove_sample_data(store)  # real data is coming: sample data never mixes with it
     run_id = collections.start_run(store, target)
     transports = transports or {}
@@ -299,6 +301,19 @@ def collect(
         },
     )
     return CollectionResult(target, outcomes, report, run_id, months, archive, sample_removed, alerts)
+
+
+def _nothing_configured(settings: Settings, store: Store, names: list[str], target: date, today: date):
+    """No selected provider has a key: recorded as such (never "ok"), and nothing else is touched — no sample data
+    removed, no month snapshot, archive or alert made from figures that no collection produced."""
+    run_id = collections.start_run(store, target)
+    outcomes = {name: ProviderOutcome(name, NOT_CONFIGURED) for name in names}
+    when = utc_now()
+    for name in names:
+        collections.set_status(store, name, NOT_CONFIGURED, None, when)
+    statuses = {name: {"status": NOT_CONFIGURED, "error": None, "cost_usd": None} for name in names}
+    collections.finish_run(store, run_id, NOT_CONFIGURED, statuses)
+    return CollectionResult(target, outcomes, monthly_report(store, target, settings.app_base_url, today), run_id)
 
 
 def _alerts(settings, store, today, transports, policy, email_client, step):

@@ -515,10 +515,20 @@ def test_only_the_providers_asked_for_are_collected(im, store):
     assert set(by_provider) == {"anthropic", "apify"}
 
 
-def test_a_collection_with_nothing_configured_says_so_instead_of_ok(store):
-    result = collect(Settings(database_url=str(store.engine.url)), store, policy=NO_SLEEP)
+def test_a_collection_with_nothing_configured_says_so_instead_of_ok_and_touches_nothing(store):
+    from sqlalchemy import func, select
+
+    from core.demo import has_sample_data, load_demo_data
+    from core.store.schema import monthly_summaries, provider_snapshots
+
+    load_demo_data(store, NOW)  # someone exploring the sample data presses Collect now before setting a key
+    result = collect(Settings(database_url=str(store.engine.url)), store, policy=NO_SLEEP, now=NOW)
     assert {o.status for o in result.outcomes.values()} == {NOT_CONFIGURED}
     assert collections.last_run(store).status == NOT_CONFIGURED
+    assert has_sample_data(store) and not result.sample_removed  # nothing real came: the sample stays
+    with store.engine.connect() as conn:  # and no month was saved from sample figures
+        assert conn.execute(select(func.count()).select_from(monthly_summaries)).scalar() == 0
+        assert conn.execute(select(func.count()).select_from(provider_snapshots)).scalar() == 0
 
 
 def test_every_collection_checks_the_budget_alerts_on_its_fresh_figures(im, store):
