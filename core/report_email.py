@@ -115,7 +115,7 @@ def render(
         "provider_count": provider_count,
         "providers": providers,
         "link": link,
-        "coverage": describe(report.coverage, t, {n: p.label for n, p in registry().items()})
+        "coverage": describe(report.coverage, f, {n: p.label for n, p in registry().items()})
         if report.coverage is not None
         else "",
         "revised": None

@@ -12,6 +12,7 @@ from core.models import ScraperRun
 from core.store import runs
 from core.store.db import open_store
 from tests.conftest import clean_app_env
+from tests.i18n_pages import unescape
 
 APP = "../streamlit_app.py"
 
@@ -109,7 +110,7 @@ def test_scraper_runs_page_lists_runs_with_totals(tmp_path):
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == 3  # the default filter is the last 30 days
-    assert any("3 runs, $7.70 in total" in c.value for c in at.caption)
+    assert any("3 runs, $7.70 in total" in unescape(c.value) for c in at.caption)
     at.text_input(key="runs_scraper").input("maps").run()
     assert len(at.dataframe[0].value) == 2
 

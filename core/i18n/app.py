@@ -42,11 +42,10 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
             "Apify runs or press Collect. Or look around with sample data first."
         ),
         "load_demo": "Load sample data",
-        "demo_loaded": "Sample data loaded: {runs} scraper runs and {lines} daily cost lines.",
-        "demo_banner": "This database contains sample data (scraper ids and line items marked 'demo'). "
-        "Remove it with `python -m core demo --remove`.",
-        "configured_providers": "Configured providers: {names}",
-        "none_configured": "No provider key is configured yet.",
+        "empty_ready": "Keys are set for {names}. Press Collect now above to fetch their spending; the first "
+        "collection fetches three complete months back.",
+        "empty_ready_viewer": "Keys are set for {names}; the figures appear here after the first collection.",
+        "empty_sample_hint": "Just looking around? Sample data can be removed from this page at any time.",
         "runs_title": "Scraper runs",
         "filter_from": "From",
         "filter_to": "To",
@@ -131,6 +130,7 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "coverage_price": "{provider} {unit} at {price} per 1k",
         "coverage_none": "no spend recorded",
         "coverage_unpriced": "unpriced usage: {items}",
+        "unit_credits": "credits",
         "source_unpriced": "unpriced",
         "unpriced_usage": "unpriced: {quantity} {unit} used, no price known",
         "revised": "Revised on {when}: this month changed after it was sent or archived (was {was}).",
@@ -205,11 +205,11 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
             "collecte. Ou explorez d'abord avec des données d'exemple."
         ),
         "load_demo": "Charger des données d'exemple",
-        "demo_loaded": "Données d'exemple chargées : {runs} exécutions et {lines} lignes de coûts.",
-        "demo_banner": "Cette base contient des données d'exemple (marquées « demo »). "
-        "Supprimez-les avec `python -m core demo --remove`.",
-        "configured_providers": "Fournisseurs configurés : {names}",
-        "none_configured": "Aucune clé de fournisseur n'est configurée.",
+        "empty_ready": "Des clés sont définies pour {names}. Appuyez sur Collecter maintenant ci-dessus pour "
+        "récupérer leurs dépenses ; la première collecte remonte trois mois complets en arrière.",
+        "empty_ready_viewer": "Des clés sont définies pour {names} ; les chiffres apparaîtront ici après la première "
+        "collecte.",
+        "empty_sample_hint": "Simple visite ? Les données d'exemple se suppriment depuis cette page à tout moment.",
         "runs_title": "Exécutions des scrapers",
         "filter_from": "Du",
         "filter_to": "Au",
@@ -295,6 +295,7 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "coverage_price": "{provider} : {unit} à {price} les 1 000",
         "coverage_none": "aucune dépense enregistrée",
         "coverage_unpriced": "usage sans prix : {items}",
+        "unit_credits": "crédits",
         "source_unpriced": "sans prix",
         "unpriced_usage": "sans prix : {quantity} {unit} utilisés, prix inconnu",
         "revised": "Révisé le {when} : ce mois a changé après son envoi ou son archivage (était {was}).",

@@ -187,8 +187,11 @@ def _show_sent(svc: Services, f: Formats, month: date) -> bool:
     return True
 
 
-def render_actions(svc: Services, *, collect_month: date | None, send_month: date) -> None:
-    """Buttons for an admin (never for a viewer, nor for someone who only holds a report link)."""
+def render_actions(
+    svc: Services, *, collect_month: date | None, send_month: date, collect_first: bool = False
+) -> None:
+    """Buttons for an admin (never for a viewer, nor for someone who only holds a report link). ``collect_first``:
+    Collect now is the page's main action (keys are set and nothing was collected yet)."""
     f = fmt()
     if not access(svc.settings).admin:
         st.caption(escape(last_collection_caption(svc, f)))
@@ -199,6 +202,7 @@ def render_actions(svc: Services, *, collect_month: date | None, send_month: dat
             f.t("collect_now"),
             key="collect_now",
             icon=":material/sync:",
+            type="primary" if collect_first else "secondary",
             disabled=locks.holder(svc.store, locks.COLLECTION) is not None,
             help=f.t("collect_help_month", month=f.month(collect_month)) if collect_month else f.t("collect_help"),
         )

@@ -8,7 +8,7 @@ currency (``0,031284 $US``), run statuses in words, start times in the viewer's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import pandas as pd
@@ -26,15 +26,19 @@ def run_source(source: str | None, f: Formats) -> str:
     return f.t(key) if key in catalogue()["en"] else (source or "—")
 
 
-def runs_table(items: Sequence[ScraperRun], f: Formats) -> tuple[pd.DataFrame, dict]:
+def runs_table(
+    items: Sequence[ScraperRun], f: Formats, names: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, dict]:
+    """``names``: scraper id -> its name (``core.store.actors.names``); a scraper without one shows its id."""
     t = f.t
+    names = names or {}
     started = t("col_started_local", zone=f.tz_name)
     cost, count = t("col_cost"), t("col_items")
     table = pd.DataFrame(
         {
             started: [f.datetime(r.created_at) for r in items],
             t("col_run"): [r.run_id for r in items],
-            t("col_scraper"): [r.scraper_id for r in items],
+            t("col_scraper"): [names.get(r.scraper_id, r.scraper_id) for r in items],
             t("col_status"): [f.run_status(r.status) for r in items],
             cost: [f.money(r.cost_usd, exact=True) for r in items],
             count: [f.number(r.item_count) for r in items],
