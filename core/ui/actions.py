@@ -187,9 +187,7 @@ def _show_sent(svc: Services, f: Formats, month: date) -> bool:
     return True
 
 
-def render_actions(
-    svc: Services, *, collect_month: date | None, send_month: date, collect_first: bool = False
-) -> None:
+def render_actions(svc: Services, *, collect_month: date | None, send_month: date, collect_first: bool = False) -> None:
     """Buttons for an admin (never for a viewer, nor for someone who only holds a report link). ``collect_first``:
     Collect now is the page's main action (keys are set and nothing was collected yet)."""
     f = fmt()
