@@ -54,7 +54,5 @@ def describe(cov: Coverage, f: Formats, labels: dict[str, str]) -> str:
 
 def _unit(cov: Coverage, provider: str, f: Formats) -> str:
     """The unit of a provider's quantities in words (``credits`` / ``crédits``); an unknown one as stored."""
-    from core.i18n import catalogue
-
-    unit = cov.units.get(provider) or ""
-    return f.t(f"unit_{unit}") if f"unit_{unit}" in catalogue()["en"] else unit
+    unit = cov.units.get(provider)
+    return f.word("unit_", unit) if unit else ""

@@ -200,14 +200,19 @@ class Formats:
     def seconds(self, seconds: float) -> str:
         return format_seconds(seconds, self.language)
 
-    def run_status(self, status: str | None) -> str:
-        """An Apify run status (``SUCCEEDED``, ``TIMED-OUT``...) in words; an unknown one as it came."""
+    def word(self, prefix: str, code: str | None) -> str:
+        """A stored code in words through the catalogue key ``prefix + code`` (``status_`` + ``ok``: ``ok`` /
+        ``réussie``); a code the catalogue does not know as it came, ``—`` for none."""
         from core.i18n import catalogue
 
-        if not status:
+        if not code:
             return UNKNOWN
-        key = "run_status_" + status.lower().replace("-", "_")
-        return self.t(key) if key in catalogue()["en"] else status
+        key = prefix + code.lower().replace("-", "_")
+        return self.t(key) if key in catalogue()["en"] else code
+
+    def run_status(self, status: str | None) -> str:
+        """An Apify run status (``SUCCEEDED``, ``TIMED-OUT``...) in words; an unknown one as it came."""
+        return self.word("run_status_", status)
 
     @property
     def tz_name(self) -> str:

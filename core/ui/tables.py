@@ -1,5 +1,5 @@
-"""Tables as people read them, in the app's language: the Runs table and a provider's models. Money with its
-currency (``0,031284 $US``), run statuses in words, start times in the viewer's zone (UTC in the column's help),
+"""Tables as people read them, in the app's language: the Runs table, a provider's models, the providers' states.
+Money with its currency (``0,031284 $US``), statuses in words, start times in the viewer's zone (UTC in the column's help),
 ``—`` for what nobody reported. Each builder returns the DataFrame and its ``column_config`` for ``st.dataframe``.
 
     table, config = runs_table(page.items, fmt())
@@ -14,16 +14,14 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from core.i18n.formats import Formats
+from core.i18n.formats import UNKNOWN, Formats
 from core.models import ProviderMonth, ScraperRun
+from core.status import ProviderState
 
 
 def run_source(source: str | None, f: Formats) -> str:
     """Where a run was recorded from, in words (``app``, ``import``, ``demo``); an unknown source as it is."""
-    from core.i18n import catalogue
-
-    key = f"run_source_{source}"
-    return f.t(key) if key in catalogue()["en"] else (source or "—")
+    return f.word("run_source_", source)
 
 
 def runs_table(
@@ -70,3 +68,22 @@ def models_table(provider: ProviderMonth, f: Formats) -> tuple[pd.DataFrame, dic
         share: st.column_config.TextColumn(alignment="right"),
     }
     return table, config
+
+
+def provider_states_table(rows: Sequence[ProviderState], f: Formats) -> tuple[pd.DataFrame, dict]:
+    """The settings page's providers: key (masked), last collection's status in words, last success in the viewer's
+    zone (UTC in the column's help), and the reason of a failure (provider text: a dataframe cell is plain text)."""
+    t = f.t
+    last_ok = t("col_last_ok")
+    table = pd.DataFrame(
+        {
+            t("col_provider"): [r.label for r in rows],
+            t("col_key"): [
+                f"{r.key_env} {r.key_masked}" if r.key_masked else f"{r.key_env}: {t('not_set')}" for r in rows
+            ],
+            t("col_last_status"): [f.word("status_", r.status) for r in rows],
+            last_ok: [UNKNOWN if r.succeeded_at is None else f.datetime(r.succeeded_at) for r in rows],
+            t("col_error"): [r.error or "" for r in rows],
+        }
+    )
+    return table, {last_ok: st.column_config.TextColumn(help=t("col_time_help", zone=f.tz_name))}
