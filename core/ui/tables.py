@@ -1,6 +1,7 @@
 """Tables as people read them, in the app's language: the Runs table, a provider's models, the providers' states.
-Money with its currency (``0,031284 $US``), statuses in words, start times in the viewer's zone (UTC in the column's help),
-``—`` for what nobody reported. Each builder returns the DataFrame and its ``column_config`` for ``st.dataframe``.
+Money with its currency (``0,031284 $US``), statuses in words, times in the viewer's zone (UTC in the column's
+help), ``—`` for what nobody reported. Each builder returns the DataFrame and its ``column_config`` for
+``st.dataframe``.
 
     table, config = runs_table(page.items, fmt())
     st.dataframe(table, column_config=config, hide_index=True)
