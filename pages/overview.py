@@ -99,6 +99,6 @@ requests = [p.requests for p in points if p.requests is not None]
 subtitle = counts_line(sum(p.runs for p in points), sum(requests) if requests else None, provider, f, over_period=True)
 st.caption(" · ".join(filter(None, [subtitle, days_caption(f)])))
 chart = charts.spending_area(points, f, runs=counts_runs(provider))
-fig = decorate_chart(chart, svc, points, today, provider)  # forecast, anomaly flags
+fig = decorate_chart(chart, svc, points, today, provider, f)  # forecast, anomaly flags
 st.plotly_chart(fig, width="stretch", key="spending_chart", config=charts.CONFIG)
 csv_button(lambda: chart_csv(points), f"spendboard-days-{points[0].date}-{points[-1].date}.csv", key="chart_csv", f=f)

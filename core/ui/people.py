@@ -11,6 +11,7 @@ from core.people import EMAIL_RE, USER_ID_RE
 from core.store import people as people_store
 from core.store import runs as run_store
 from core.ui.auth import Access, authorize, who
+from core.ui.locale import fmt
 from core.ui.services import Services, remembered
 
 MINE, EVERYONE = "mine", "everyone"
@@ -138,10 +139,12 @@ def _recent_actions(svc: Services, t) -> None:
     if not rows:
         st.caption(t("actions_none"))
         return
+    f = fmt()
+    at = t("col_when")
     st.dataframe(
         pd.DataFrame(
             {
-                t("col_when"): [f"{r.at:%Y-%m-%d %H:%M:%S}" for r in rows],
+                at: [f.datetime(r.at) for r in rows],
                 t("col_who"): [r.actor for r in rows],
                 t("col_via"): [_label(t, "via_", r.via) for r in rows],
                 t("col_action"): [_label(t, "action_", r.action) for r in rows],
@@ -149,6 +152,7 @@ def _recent_actions(svc: Services, t) -> None:
                 t("col_outcome"): [_label(t, "status_", r.outcome or "running_or_interrupted") for r in rows],
             }
         ),
+        column_config={at: st.column_config.TextColumn(help=t("col_time_help", zone=f.tz_name))},
         hide_index=True,
         width="stretch",
     )
