@@ -70,8 +70,9 @@ title_col, csv_col = st.columns([3, 2], vertical_alignment="bottom")
 title_col.subheader(t("providers_title"))
 with csv_col, st.container(horizontal=True, horizontal_alignment="right"):
     key = month_key(month)
-    csv_button(lambda: report_providers_csv(report), f"spendboard-providers-{key}.csv", key="providers_csv", f=f)
-    csv_button(lambda: report_models_csv(report), f"spendboard-models-{key}.csv", key="models_csv", f=f)
+    providers_csv, models_csv = f"spendboard-providers-{key}.csv", f"spendboard-models-{key}.csv"
+    csv_button(lambda: report_providers_csv(report), providers_csv, key="providers_csv", f=f, label=t("csv_providers"))
+    csv_button(lambda: report_models_csv(report), models_csv, key="models_csv", f=f, label=t("csv_models"))
 if not view.reconciliations and view.closed:
     render_reconcile(svc, month)
 for p in report.providers:

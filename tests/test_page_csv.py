@@ -35,9 +35,9 @@ def downloads(monkeypatch):
     drawn: dict[str, tuple[str, object]] = {}
     real = core.ui.downloads.csv_button
 
-    def button(build, file_name, *, key, f):
+    def button(build, file_name, *, key, f, label=None):
         drawn[key] = (file_name, build)
-        real(build, file_name, key=key, f=f)
+        real(build, file_name, key=key, f=f, label=label)
 
     monkeypatch.setattr(core.ui.downloads, "csv_button", button)
 
@@ -92,6 +92,7 @@ def test_the_report_csvs_sum_to_the_month(capsys, env, downloads):
     assert not at.exception
     (providers_name, providers_csv), (models_name, models_csv) = downloads("providers_csv"), downloads("models_csv")
     assert (providers_name, models_name) == (f"spendboard-providers-{month}.csv", f"spendboard-models-{month}.csv")
+    assert [b.proto.label for b in at.get("download_button")] == ["Providers (CSV)", "Models (CSV)"]  # told apart
     figures = json.loads(run_cli(capsys, ["report", "--month", month, "--json"], env))
     providers, models = parse(providers_csv), parse(models_csv)
     assert total(providers) == Decimal(figures["total_cost_usd"]) == total(models)
