@@ -28,9 +28,17 @@ c1, c2, c3, c4, c5 = st.columns([1, 1, 2, 1, 1])
 remembered("runs_from", today - timedelta(days=29))
 remembered("runs_to", today)
 with c1:
-    first = st.date_input(t("filter_from"), key="runs_from", max_value=today, on_change=remembered("runs_from", None))
+    first = st.date_input(
+        t("filter_from"),
+        key="runs_from",
+        max_value=today,
+        format=f.date_input_format,
+        on_change=remembered("runs_from", None),
+    )
 with c2:
-    last = st.date_input(t("filter_to"), key="runs_to", on_change=remembered("runs_to", None))
+    last = st.date_input(
+        t("filter_to"), key="runs_to", format=f.date_input_format, on_change=remembered("runs_to", None)
+    )
 with c3:
     scraper_id = st.text_input(t("filter_scraper"), key="runs_scraper", max_chars=128).strip() or None
 with c4:

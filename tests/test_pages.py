@@ -131,7 +131,7 @@ def test_settings_page_masks_keys_and_shows_the_database(monkeypatch, tmp_path):
     assert not at.exception
     table = at.dataframe[0].value
     keys = dict(zip(table["Provider"], table["Key"], strict=True))
-    assert keys["OpenAI"] == "OPENAI_ADMIN_KEY ••••9f3a"
+    assert keys["OpenAI"] == "OPENAI_ADMIN_KEY: ••••9f3a"
     assert keys["Anthropic"] == "ANTHROPIC_ADMIN_KEY: not set"
     shown = " ".join(str(v) for v in table.to_numpy().ravel()) + " ".join(m.value for m in at.markdown)
     assert key not in shown and "FAKESECRETKEYVALUE" not in shown
@@ -148,6 +148,7 @@ def test_french_pages_write_figures_and_months_the_french_way(monkeypatch, tmp_p
     table = at.dataframe[0].value
     assert list(table["Coût"]) == ["1,10\xa0$US", "2,20\xa0$US", "4,40\xa0$US"]
     assert list(table["Statut"]) == ["Réussie", "Réussie", "Échouée"]
+    assert at.date_input(key="runs_from").proto.format == "DD/MM/YYYY"  # the filters read days the French way
     assert any("3 exécutions, 7,70\xa0$US au total" in unescape(c.value) for c in at.caption)
     at.switch_page("pages/report.py").run()
     assert not at.exception

@@ -117,6 +117,15 @@ def month_name(month: date, language: str) -> str:
     return dates.format_date(month, "LLLL", locale=locale(language))
 
 
+def date_input_format(language: str) -> str:
+    """Streamlit's ``st.date_input(format=...)`` in the language's order and separator, from its short date pattern:
+    ``MM/DD/YYYY`` / ``DD/MM/YYYY``."""
+    pattern = locale(language).date_formats["short"].pattern
+    order = sorted("dMy", key=lambda c: pattern.find(c) if c in pattern else 99)
+    separator = next((c for c in pattern if c in "/-."), "/")
+    return separator.join({"d": "DD", "M": "MM", "y": "YYYY"}[c] for c in order)
+
+
 def format_datetime(moment: datetime, language: str, tz: tzinfo = UTC, *, utc_suffix: bool = False) -> str:
     """A moment in ``tz`` (the viewer's zone): ``Oct 20, 2026, 4:03 PM`` / ``20 oct. 2026, 16:03``.
 
@@ -185,6 +194,10 @@ class Formats:
 
     def month_name(self, month: date) -> str:
         return month_name(month, self.language)
+
+    @property
+    def date_input_format(self) -> str:
+        return date_input_format(self.language)
 
     def datetime(self, moment: datetime, *, utc_suffix: bool = False) -> str:
         """In the viewer's zone."""

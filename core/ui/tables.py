@@ -79,9 +79,7 @@ def provider_states_table(rows: Sequence[ProviderState], f: Formats) -> tuple[pd
     table = pd.DataFrame(
         {
             t("col_provider"): [r.label for r in rows],
-            t("col_key"): [
-                f"{r.key_env} {r.key_masked}" if r.key_masked else f"{r.key_env}: {t('not_set')}" for r in rows
-            ],
+            t("col_key"): [t("label_value", label=r.key_env, value=r.key_masked or t("not_set")) for r in rows],
             t("col_last_status"): [f.word("status_", r.status) for r in rows],
             last_ok: [UNKNOWN if r.succeeded_at is None else f.datetime(r.succeeded_at) for r in rows],
             t("col_error"): [r.error or "" for r in rows],
