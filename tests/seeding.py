@@ -32,18 +32,18 @@ NOTION_ENV = {
 
 def every_state(url: str) -> None:
     """Sample data plus everything a page can show besides figures: a finished collection where OpenAI failed with
-    ``HOSTILE`` text, a reconciliation of last month (its note hostile too), a budget, a recorded action, and a Notion
-    archive with a pending month and a hostile error (pages show it with ``NOTION_ENV`` set)."""
+    ``HOSTILE`` text, a reconciliation of last month (its note hostile too), a budget and an alert, a recorded
+    action, and a Notion archive with a pending month and a hostile error (pages show it with ``NOTION_ENV`` set)."""
     from decimal import Decimal
 
     from core import audit
     from core.cli import main
     from core.people import open_person
-    from core.periods import last_complete_month
+    from core.periods import last_complete_month, month_key
     from core.reconcile import Reconciliation
     from core.store import archive, collections
     from core.store.db import open_store
-    from core.store.guardrails import save_budget
+    from core.store.guardrails import insert_alerts, save_budget
     from core.store.reconciliations import save_reconciliations
 
     assert main(["demo"], environ={"DATABASE_URL": url}) == 0
@@ -61,6 +61,21 @@ def every_state(url: str) -> None:
         [Reconciliation("apify", month, ours, theirs, theirs - ours, Decimal("10"), "mismatch", "usage", HOSTILE)],
     )
     save_budget(store, "total", Decimal("400"))
+    alert = {"kind": "budget", "scope": "total", "period": month_key(month), "threshold": 80}
+    insert_alerts(
+        store,
+        [
+            {
+                **alert,
+                "key": f"budget/total/{month_key(month)}/80",
+                "amount_usd": Decimal("330"),
+                "reference_usd": Decimal("400"),
+                "status": "silent",
+                "email_state": None,
+                "webhook_state": None,
+            }
+        ],
+    )
     with audit.recorded(store, open_person(), "collect", month="2026-10"):
         pass
     archive.mark_pending(store, [month])

@@ -246,7 +246,7 @@ def render_budget_settings(svc: Services, today: date) -> None:
     latest = recent_alerts(svc.store, limit=20)
     if latest:
         f = fmt()
-        raised = t("col_raised")
+        raised = t("col_raised", zone=f.tz_name)
         st.caption(t("alerts_recent"))
         st.dataframe(
             pd.DataFrame(

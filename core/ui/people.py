@@ -140,7 +140,7 @@ def _recent_actions(svc: Services, t) -> None:
         st.caption(t("actions_none"))
         return
     f = fmt()
-    at = t("col_when")
+    at = t("col_when", zone=f.tz_name)
     st.dataframe(
         pd.DataFrame(
             {
