@@ -5,7 +5,7 @@ import streamlit as st
 from core import notion
 from core.periods import parse_month, utc_now
 from core.status import openrouter_stale_days, provider_states
-from core.ui.actions import last_collection_caption
+from core.ui.actions import render_last_collection
 from core.ui.auth import require
 from core.ui.doctor import render_doctor
 from core.ui.guardrails import render_budget_settings
@@ -26,7 +26,7 @@ if stale is not None:
     st.warning(t("openrouter_stale", days=stale))
 
 st.subheader(t("providers_title"))
-st.caption(escape(last_collection_caption(svc, f)))
+render_last_collection(svc, f)
 table, config = provider_states_table(provider_states(s, svc.store), f)
 st.dataframe(table, column_config=config, hide_index=True, width="stretch")
 

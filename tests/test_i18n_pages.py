@@ -1,6 +1,7 @@
 """The page checker finds hard-coded text; every page, seeded with every state it can show, passes it in English and
 in French; provider text on a page is never read as Markdown."""
 
+import os
 import re
 
 import pytest
@@ -158,3 +159,25 @@ def test_the_report_shows_the_failure_and_the_reconciliation_with_the_note_on_ho
     [line] = [m for m in at.markdown if "mismatch" in m.value]
     assert unescape(line.value).endswith("provider $13.75 vs Spendboard $12.50 (drift +$1.25)")
     assert unescape(line.proto.help) == HOSTILE
+
+
+def test_times_are_the_viewers_with_utc_on_hover(seeded):
+    from zoneinfo import ZoneInfo
+
+    from core.i18n.formats import Formats
+    from core.store import collections
+    from core.store.db import open_store
+
+    store = open_store(os.environ["DATABASE_URL"])
+    ok_at, run = collections.statuses(store)["anthropic"].succeeded_at, collections.last_run(store)
+    store.dispose()
+    new_york = Formats("en", ZoneInfo("America/New_York"))
+    at = open_page("pages/settings.py", timezone="America/New_York")
+    [caption] = [c for c in at.caption if unescape(c.value).startswith("Last collection:")]
+    assert new_york.datetime(run.started_at) in unescape(caption.value)
+    assert unescape(caption.proto.help) == "In UTC: " + new_york.datetime_utc(run.started_at)
+    table = at.dataframe[0].value
+    assert table["Last success"].iloc[1] == new_york.datetime(ok_at)  # Anthropic's row
+    report = open_page("pages/report.py", timezone="America/New_York")
+    collected = [c for c in report.caption if "collected" in c.value]
+    assert collected and all(unescape(c.proto.help).startswith("In UTC: ") for c in collected)
