@@ -20,7 +20,8 @@ from core.models import ChartPoint
 from core.periods import month_end, month_start, utc_today
 from core.store.db import open_store
 from core.store.guardrails import load_budgets, save_budget
-from core.ui.guardrails import add_forecast_and_flags, plain
+from core.ui.guardrails import add_forecast_and_flags
+from core.ui.text import escape
 from tests.conftest import clean_app_env
 from tests.guardrails_data import seed
 
@@ -64,12 +65,12 @@ def test_overview_budget_card_shows_month_to_date_against_the_budget_and_the_for
     assert not at.exception
     spent = D(20) * today.day
     [bar] = at.get("progress")
-    assert bar.proto.text == plain(f"${spent:,.2f} of $2,000.00 budget ({spent * 100 / 2000:.1f}%)")
+    assert bar.proto.text == escape(f"${spent:,.2f} of $2,000.00 budget ({spent * 100 / 2000:.1f}%)")
     assert bar.proto.value == int(spent * 100 / 2000)
     left = month_end(today).day - today.day + 1
     forecast = D(20) * month_end(today).day
     assert any(
-        c.value.startswith(plain(f"Forecast ${forecast:,.2f} (likely $"))
+        c.value.startswith(escape(f"Forecast ${forecast:,.2f} (likely $"))
         and c.value.endswith((f"{left} days left", f"{left} day left"))
         for c in at.caption
     )
@@ -87,7 +88,7 @@ def test_overview_says_when_no_budget_is_set_and_follows_the_provider_filter(tmp
     assert any("No monthly budget is set" in c.value for c in at.caption)
     at.selectbox(key="provider").set_value("anthropic").run()
     [bar] = at.get("progress")
-    assert bar.proto.text.startswith(plain("$0.00 of $10.00 budget"))
+    assert bar.proto.text.startswith(escape("$0.00 of $10.00 budget"))
 
 
 def test_overview_marks_an_unusual_day_on_the_chart(tmp_path):

@@ -26,16 +26,10 @@ from core.ui.auth import access, authorize
 from core.ui.cached import by_store
 from core.ui.locale import fmt
 from core.ui.services import Services, t
+from core.ui.text import escape
 
 FORECAST_COLOR = "#4F6BED"
 FLAG_COLOR = "#DC2626"
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~])")
-
-
-def plain(text: str) -> str:
-    """Text shown through a Markdown element (captions, progress labels) exactly as written: ``$`` would start
-    LaTeX, ``*`` emphasis."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 @by_store
@@ -64,12 +58,12 @@ def render_budget_card(svc: Services, today: date, provider: str | None) -> None
     days_left = forecast.days_in_month - forecast.days_elapsed
     f = fmt()
     with st.container(border=True, key="budget_card"):
-        st.caption(plain(t("budget_card_title") + (f" · {label(provider)}" if provider else "")))
+        st.caption(escape(t("budget_card_title") + (f" · {label(provider)}" if provider else "")))
         if scope_budget:
             used = percent(spent, scope_budget)
             st.progress(
                 min(float(used) / 100, 1.0),
-                text=plain(
+                text=escape(
                     t(
                         "budget_spent_of",
                         spent=f.money(spent),
@@ -79,7 +73,7 @@ def render_budget_card(svc: Services, today: date, provider: str | None) -> None
                 ),
             )
         else:
-            st.write(plain(t("budget_spent_no_budget", spent=f.money(spent))))
+            st.write(escape(t("budget_spent_no_budget", spent=f.money(spent))))
         if part is not None:
             line = t(
                 "budget_forecast",
@@ -87,16 +81,16 @@ def render_budget_card(svc: Services, today: date, provider: str | None) -> None
                 low=f.money(part.low_usd),
                 high=f.money(part.high_usd),
             )
-            st.caption(plain(f"{line} · {t('budget_days_left', count=days_left, n=days_left)}"))
+            st.caption(escape(f"{line} · {t('budget_days_left', count=days_left, n=days_left)}"))
         if scope_budget and spent > scope_budget:
-            st.error(plain(t("budget_over", amount=f.money(spent - scope_budget))), icon=":material/error:")
+            st.error(escape(t("budget_over", amount=f.money(spent - scope_budget))), icon=":material/error:")
         elif scope_budget and part is not None and part.forecast_usd > scope_budget:
             st.warning(
-                plain(t("budget_forecast_over", forecast=f.money(part.forecast_usd), budget=f.money(scope_budget))),
+                escape(t("budget_forecast_over", forecast=f.money(part.forecast_usd), budget=f.money(scope_budget))),
                 icon=":material/trending_up:",
             )
         elif not scope_budget:
-            st.caption(plain(t("budget_none")))
+            st.caption(escape(t("budget_none")))
 
 
 def add_forecast_and_flags(
@@ -232,13 +226,13 @@ def _channels(settings: Settings) -> str:
 def render_budget_settings(svc: Services, today: date) -> None:
     """Budgets with this month's use, the alert channels, the editor (admins only) and the latest alerts."""
     st.subheader(t("budgets_title"))
-    st.caption(plain(t("budgets_caption")))
+    st.caption(escape(t("budgets_caption")))
     budgets = list_budgets(svc.store)
     if budgets:
         render_budget_use(svc, month_start(today), today)
     else:
         st.write(t("budget_use_none"))
-    st.caption(plain(_channels(svc.settings)))
+    st.caption(escape(_channels(svc.settings)))
     if may_edit_budgets(svc.settings):
         _editor(svc, {b.scope: b.monthly_usd for b in budgets})
     else:
@@ -269,7 +263,7 @@ def render_budget_settings(svc: Services, today: date) -> None:
 def _editor(svc: Services, current: dict[str, Decimal]) -> None:
     flash = st.session_state.pop("_budget_flash", None)
     if flash:
-        st.success(plain(flash))
+        st.success(escape(flash))
     scope_col, amount_col = st.columns([1, 1], vertical_alignment="bottom")
     scope = scope_col.selectbox(t("budget_scope"), SCOPES, key="budget_scope", format_func=_scope_label)
     amount = amount_col.text_input(
@@ -288,7 +282,7 @@ def _editor(svc: Services, current: dict[str, Decimal]) -> None:
             with audit.recorded(svc.store, person, "budget", scope=scope, set=amount.strip()[:20]):
                 budget = set_budget(svc.store, scope, amount)
         except InputError as exc:
-            st.error(plain(str(exc)))
+            st.error(escape(str(exc)))
             return
         flash = t("budget_saved", scope=_scope_label(scope), amount=fmt().money(budget.monthly_usd))
     else:
