@@ -181,3 +181,11 @@ def test_times_are_the_viewers_with_utc_on_hover(seeded):
     report = open_page("pages/report.py", timezone="America/New_York")
     collected = [c for c in report.caption if "collected" in c.value]
     assert collected and all(unescape(c.proto.help).startswith("In UTC: ") for c in collected)
+
+
+def test_french_settings_say_who_acted_in_french(seeded):
+    seeded.setenv("APP_LANGUAGE", "fr")
+    at = open_page("pages/settings.py")
+    [actions] = [d.value for d in at.dataframe if "Qui" in d.value.columns]
+    assert list(actions["Qui"]) == ["tout le monde (sans connexion)"]  # recorded as "anyone (no sign-in)"
+    assert list(actions["Action"]) == ["collecte"]

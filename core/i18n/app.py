@@ -296,7 +296,7 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "source_mixed": "sources mixtes",
         "collected_at": "collecté le {when}",
         "last_failed": "La dernière collecte a échoué. Réponse du fournisseur :",
-        "vs_previous_month": "vs le mois dernier",
+        "vs_previous_month": "sur un mois",
         "coverage_part": "{share} % {source}",
         "coverage_price": "{provider} : {unit} à {price} les 1 000",
         "coverage_none": "aucune dépense enregistrée",
