@@ -89,16 +89,16 @@ def _layout(fig: go.Figure, f: Formats, **extra) -> go.Figure:
     return fig
 
 
-def spending_area(points: Sequence[ChartPoint], f: Formats) -> go.Figure:
-    """Daily spending as an area with a vertical gradient; one hover per day: the date, cost, runs, requests."""
+def spending_area(points: Sequence[ChartPoint], f: Formats, *, runs: bool = True) -> go.Figure:
+    """Daily spending as an area with a vertical gradient; one hover per day: the date, cost, runs, requests.
+    ``runs=False`` when the providers shown do not count runs (Anthropic alone): no "Runs: 0" in the hover."""
     t = f.t
     names = [f.date(p.date, "weekday") for p in points]
     hover = []
     for p in points:
-        lines = [
-            t("label_value", label=t("chart_cost"), value=f.money(p.cost_usd)),
-            t("label_value", label=t("chart_runs"), value=f.number(p.runs)),
-        ]
+        lines = [t("label_value", label=t("chart_cost"), value=f.money(p.cost_usd))]
+        if runs:
+            lines.append(t("label_value", label=t("chart_runs"), value=f.number(p.runs)))
         if p.requests is not None:
             lines.append(t("label_value", label=t("chart_requests"), value=f.number(p.requests)))
         hover.append("<br>".join(lines))

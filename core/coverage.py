@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from core.i18n.formats import Formats
 from core.models import DERIVED_FROM_CREDITS, UNPRICED, Coverage
 from core.money import ZERO
 from core.store import spend
@@ -26,8 +27,10 @@ def coverage(
     return Coverage(sum(split.by_source.values(), ZERO), split.by_source, prices, split.units, split.unpriced)
 
 
-def describe(cov: Coverage, t, labels: dict[str, str]) -> str:
-    """One line such as "96.2% provider-reported, 3.8% derived (ElevenLabs credits at $0.30 per 1k)"."""
+def describe(cov: Coverage, f: Formats, labels: dict[str, str]) -> str:
+    """One line such as "96.2% provider-reported, 3.8% derived (ElevenLabs credits at $0.30 per 1k)", in ``f``'s
+    language (``96,2 % communiqué par le fournisseur…``)."""
+    t = f.t
     parts = []
     for source in sorted(cov.by_source, key=lambda s: -cov.by_source[s]):
         if source == UNPRICED or not cov.by_source[source]:
@@ -35,7 +38,7 @@ def describe(cov: Coverage, t, labels: dict[str, str]) -> str:
         text = t("coverage_part", share=cov.share(source), source=t(f"source_{source}"))
         if source == DERIVED_FROM_CREDITS and cov.derived_prices:
             prices = ", ".join(
-                t("coverage_price", provider=labels.get(p, p), unit=cov.units.get(p, ""), price=_price(price))
+                t("coverage_price", provider=labels.get(p, p), unit=_unit(cov, p, f), price=f.money(price, exact=True))
                 for p, price in cov.derived_prices.items()
             )
             text += f" ({prices})"
@@ -43,14 +46,13 @@ def describe(cov: Coverage, t, labels: dict[str, str]) -> str:
     line = ", ".join(parts) if parts else t("coverage_none")
     if cov.unpriced:
         items = ", ".join(
-            f"{labels.get(p, p)} {q:,.0f} {cov.units.get(p, '')}".strip() for p, q in cov.unpriced.items()
+            f"{labels.get(p, p)} {f.number(q, digits=0)} {_unit(cov, p, f)}".strip() for p, q in cov.unpriced.items()
         )
         line += "; " + t("coverage_unpriced", items=items)
     return line
 
 
-def _price(value: Decimal) -> str:
-    """A unit price with the decimals it needs: $0.30, $0.198, $0.1833."""
-    text = format(value.normalize(), "f")
-    whole, _, decimals = text.partition(".")
-    return f"${whole}.{decimals.ljust(2, '0')}"
+def _unit(cov: Coverage, provider: str, f: Formats) -> str:
+    """The unit of a provider's quantities in words (``credits`` / ``crédits``); an unknown one as stored."""
+    unit = cov.units.get(provider)
+    return f.word("unit_", unit) if unit else ""

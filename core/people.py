@@ -24,6 +24,11 @@ EMAIL_RE = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$")
 USER_ID_RE = re.compile(r"^[\w.:@/-]{1,128}$")  # the rule core.scraper_runs applies to a recorded run's user id
 
 
+# What the record of actions holds for someone without an email or OS user (the pages say it in their language).
+NAMELESS_ACTORS = {"password": "password holder", "open": "anyone (no sign-in)"}
+CLI_ACTOR = "command line"
+
+
 @dataclass(frozen=True)
 class Person:
     kind: Kind
@@ -42,8 +47,8 @@ class Person:
         if self.email:
             return self.email
         if self.kind == "cli":
-            return self.cli_user or "command line"
-        return {"password": "password holder", "open": "anyone (no sign-in)"}[self.kind]
+            return self.cli_user or CLI_ACTOR
+        return NAMELESS_ACTORS[self.kind]
 
 
 def matches(email: str | None, entries: tuple[str, ...]) -> bool:

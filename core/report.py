@@ -146,10 +146,14 @@ _WHOLE = (COMPLETE, None)  # availabilities a comparison needs no word about
 
 
 def report_notes(
-    report: MonthReport, t: Callable[..., str], month_label: Callable[[date], str] = month_key
+    report: MonthReport,
+    t: Callable[..., str],
+    month_label: Callable[[date], str] = month_key,
+    day_label: Callable[[date], str] = date.isoformat,
 ) -> list[str]:
     """What explains the total's comparison: why there is no change to show, or that the previous month is only
-    partly collected (the change then compares with part of it)."""
+    partly collected (the change then compares with part of it). Pages and the email pass their ``Formats``'
+    ``month`` and ``date``; the defaults are the machine forms (``2026-09``, ``2026-09-03``)."""
     before = month_label(previous_month(report.month))
     note = report.change_note
     if note is None:
@@ -158,27 +162,32 @@ def report_notes(
         lacking = [get_provider(p.provider).label for p in report.providers if p.previous_availability not in _WHOLE]
         return [t("note_previous_partial", month=before, providers=", ".join(lacking))]
     if note == NOT_COLLECTED and report.collected_since is not None:
-        return [t("note_total_not_collected_since", month=before, since=report.collected_since.isoformat())]
+        return [t("note_total_not_collected_since", month=before, since=day_label(report.collected_since))]
     return [t(f"note_total_{note}", month=before)]
 
 
 def provider_notes(
-    p: ProviderMonth, month: date, t: Callable[..., str], label: str, month_label: Callable[[date], str] = month_key
+    p: ProviderMonth,
+    month: date,
+    t: Callable[..., str],
+    label: str,
+    month_label: Callable[[date], str] = month_key,
+    day_label: Callable[[date], str] = date.isoformat,
 ) -> list[str]:
     """What a provider's figure covers when not the whole month, and why it has no change to show."""
     notes = []
     if p.availability == NOT_AVAILABLE:
         return [t("note_not_available", provider=label, month=month_label(month))]
     if p.availability == NOT_COLLECTED:
-        return [_not_collected(p, t, month_label(month))]
+        return [_not_collected(p, t, month_label(month), day_label)]
     if p.availability == PARTIAL and p.covered:
-        notes.append(t("note_partial", first=p.covered[0].isoformat(), last=p.covered[1].isoformat()))
+        notes.append(t("note_partial", first=day_label(p.covered[0]), last=day_label(p.covered[1])))
     before = month_label(previous_month(month))
     note = p.change_note
     if note == NOT_AVAILABLE:
         notes.append(t("note_previous_not_available", provider=label, month=before))
     elif note == NOT_COLLECTED:
-        notes.append(_not_collected(p, t, before, previous=True))
+        notes.append(_not_collected(p, t, before, day_label, previous=True))
     elif note == NO_SPEND:
         notes.append(t("note_previous_no_spend", month=before))
     elif note == PARTIAL:
@@ -188,11 +197,13 @@ def provider_notes(
     return notes
 
 
-def _not_collected(p: ProviderMonth, t: Callable[..., str], month: str, *, previous: bool = False) -> str:
+def _not_collected(
+    p: ProviderMonth, t: Callable[..., str], month: str, day_label: Callable[[date], str], *, previous: bool = False
+) -> str:
     key = "note_previous_not_collected" if previous else "note_not_collected"
     if p.collected_since is None:
         return t(f"{key}_never", month=month)
-    return t(key, month=month, since=p.collected_since.isoformat())
+    return t(key, month=month, since=day_label(p.collected_since))
 
 
 @dataclass(frozen=True)

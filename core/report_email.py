@@ -70,13 +70,12 @@ def render(
     t = f.t
     change, change_color = _change(report.change_percent, f)
     # Without a change, the notes say why (in place of a bare "n/a"); with one, what it compares.
-    change = " ".join([change, *report_notes(report, t, f.month)][report.change_percent is None :])
+    change = " ".join([change, *report_notes(report, t, f.month, f.date)][report.change_percent is None :])
     providers = []
     for p in report.providers:
         p_change, p_color = _change(p.change_percent, f)
-        p_change = " ".join(
-            [p_change, *provider_notes(p, report.month, t, label(p.provider), f.month)][p.change_percent is None :]
-        )
+        notes = provider_notes(p, report.month, t, label(p.provider), f.month, f.date)
+        p_change = " ".join([p_change, *notes][p.change_percent is None :])
         providers.append(
             {
                 "label": label(p.provider),
@@ -115,7 +114,7 @@ def render(
         "provider_count": provider_count,
         "providers": providers,
         "link": link,
-        "coverage": describe(report.coverage, t, {n: p.label for n, p in registry().items()})
+        "coverage": describe(report.coverage, f, {n: p.label for n, p in registry().items()})
         if report.coverage is not None
         else "",
         "revised": None

@@ -1,41 +1,36 @@
-"""Overview: the Total-spent card and the daily spending chart."""
+"""Overview: the Total-spent card and the daily spending chart (with its CSV)."""
 
 import streamlit as st
 
 from core import charts
 from core.coverage import describe
-from core.demo import load_demo_data, remove_sample_data
-from core.errors import InputError
-from core.money import format_usd
+from core.demo import remove_sample_data
+from core.export import chart_csv
 from core.periods import PERIOD_DAYS, PERIODS, RANGES, last_complete_month, utc_now, utc_today
 from core.providers import NAMES, label, registry
 from core.status import openrouter_stale_days
 from core.ui import cached
 from core.ui.actions import render_actions
 from core.ui.auth import require
+from core.ui.downloads import csv_button
 from core.ui.guardrails import decorate_chart, render_budget_card
-from core.ui.locale import fmt
+from core.ui.locale import days_caption, fmt
+from core.ui.overview import configured_labels, counts_line, counts_runs, render_empty_state
 from core.ui.people import whose_runs
 from core.ui.services import remembered, services, t
+from core.ui.text import escape
 
 svc = services()
 allowed = require(svc.settings, t)
+f = fmt()
 today = utc_today()
 st.title(t("nav_overview"))
-render_actions(svc, collect_month=None, send_month=last_complete_month(today))
+empty = not cached.has_data(svc.store)
+collect_first = empty and bool(configured_labels(svc))
+render_actions(svc, collect_month=None, send_month=last_complete_month(today), collect_first=collect_first)
 
-if not cached.has_data(svc.store):
-    st.subheader(t("empty_title"))
-    st.info(t("empty_body"))
-    configured = [name for name, p in registry().items() if p.configured(svc.settings)]
-    st.caption(t("configured_providers", names=", ".join(configured)) if configured else t("none_configured"))
-    if allowed.admin and st.button(t("load_demo"), key="load_demo", type="primary"):
-        try:
-            load_demo_data(svc.store, utc_now())
-        except InputError:  # real data arrived meanwhile (another session, cron)
-            st.error(t("sample_refused"))
-        else:
-            st.rerun()
+if empty:
+    render_empty_state(svc, f, allowed)
     st.stop()
 
 stale = openrouter_stale_days(svc.settings, svc.store, utc_now())
@@ -72,22 +67,21 @@ with provider_col:
 provider = None if provider == ALL else provider
 
 card = cached.kpi(svc.store, period, today, provider, owners)
-counts = [t("runs_count", count=card.summary.total_runs)]
-if card.summary.total_requests is not None:
-    counts.append(t("requests_count", count=card.summary.total_requests))
 with card_col:
     st.metric(
         t("total_spent"),
-        format_usd(card.summary.total_cost_usd),
-        delta=None if card.delta_usd is None else format_usd(card.delta_usd, signed=True),
+        f.money(card.summary.total_cost_usd),
+        delta=None if card.delta_usd is None else f.money(card.delta_usd, signed=True),
         delta_color="inverse",
         delta_description=None if card.delta_usd is None else t("vs_previous", count=PERIOD_DAYS[period]),
         border=True,
     )
-    st.caption(" · ".join(counts))
+    counts = counts_line(card.summary.total_runs, card.summary.total_requests, provider, f)
+    if counts:
+        st.caption(counts)
     cov = cached.spend_coverage(svc.store, card.summary.start, card.summary.end, provider, owners)
     if cov.total_usd or cov.unpriced:
-        st.caption(describe(cov, t, {name: p.label for name, p in registry().items()}))
+        st.caption(escape(describe(cov, f, {name: p.label for name, p in registry().items()})))
 render_budget_card(svc, today, provider)
 
 title_col, range_col = st.columns([3, 1], vertical_alignment="bottom")
@@ -101,11 +95,10 @@ with range_col:
         on_change=remembered("range", "30d"),
     )
 points = cached.chart(svc.store, range_, today, provider, owners)
-runs = sum(p.runs for p in points)
 requests = [p.requests for p in points if p.requests is not None]
-subtitle = t("runs_over_period", count=runs)
-if requests:
-    subtitle += " · " + t("requests_over_period", count=sum(requests))
-st.caption(subtitle)
-fig = decorate_chart(charts.spending_area(points, fmt()), svc, points, today, provider)  # forecast, anomaly flags
+subtitle = counts_line(sum(p.runs for p in points), sum(requests) if requests else None, provider, f, over_period=True)
+st.caption(" · ".join(filter(None, [subtitle, days_caption(f)])))
+chart = charts.spending_area(points, f, runs=counts_runs(provider))
+fig = decorate_chart(chart, svc, points, today, provider, f)  # forecast, anomaly flags
 st.plotly_chart(fig, width="stretch", key="spending_chart", config=charts.CONFIG)
+csv_button(lambda: chart_csv(points), f"spendboard-days-{points[0].date}-{points[-1].date}.csv", key="chart_csv", f=f)

@@ -12,13 +12,16 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from core import charts
 from core.anomalies import Flag
 from core.forecast import forecast_from
+from core.i18n.formats import Formats
 from core.models import ChartPoint
 from core.periods import month_end, month_start, utc_today
 from core.store.db import open_store
 from core.store.guardrails import load_budgets, save_budget
-from core.ui.guardrails import add_forecast_and_flags, plain
+from core.ui.guardrails import add_forecast_and_flags
+from core.ui.text import escape
 from tests.conftest import clean_app_env
 from tests.guardrails_data import seed
 
@@ -62,12 +65,12 @@ def test_overview_budget_card_shows_month_to_date_against_the_budget_and_the_for
     assert not at.exception
     spent = D(20) * today.day
     [bar] = at.get("progress")
-    assert bar.proto.text == plain(f"${spent:,.2f} of $2,000.00 budget ({spent * 100 / 2000:.1f}%)")
+    assert bar.proto.text == escape(f"${spent:,.2f} of $2,000.00 budget ({spent * 100 / 2000:.1f}%)")
     assert bar.proto.value == int(spent * 100 / 2000)
     left = month_end(today).day - today.day + 1
     forecast = D(20) * month_end(today).day
     assert any(
-        c.value.startswith(plain(f"Forecast ${forecast:,.2f} (likely $"))
+        c.value.startswith(escape(f"Forecast ${forecast:,.2f} (likely $"))
         and c.value.endswith((f"{left} days left", f"{left} day left"))
         for c in at.caption
     )
@@ -85,7 +88,7 @@ def test_overview_says_when_no_budget_is_set_and_follows_the_provider_filter(tmp
     assert any("No monthly budget is set" in c.value for c in at.caption)
     at.selectbox(key="provider").set_value("anthropic").run()
     [bar] = at.get("progress")
-    assert bar.proto.text.startswith(plain("$0.00 of $10.00 budget"))
+    assert bar.proto.text.startswith(escape("$0.00 of $10.00 budget"))
 
 
 def test_overview_marks_an_unusual_day_on_the_chart(tmp_path):
@@ -93,7 +96,8 @@ def test_overview_marks_an_unusual_day_on_the_chart(tmp_path):
     spend(tmp_path, today, spike=today - timedelta(days=3)).dispose()
     at = AppTest.from_file(APP, default_timeout=60).run()
     [marks] = [t for t in figure(at)["data"] if t.get("name") == "Unusual day"]
-    assert marks["x"] == [(today - timedelta(days=3)).isoformat()] and marks["y"] == [900.0]
+    spike = Formats("en").date(today - timedelta(days=3), "weekday")  # the chart's own day category
+    assert marks["x"] == [spike] and marks["y"] == [900.0]
     assert "OpenAI: $900.00 vs usual $20.00" in marks["customdata"][0]
 
 
@@ -153,7 +157,7 @@ def test_report_lists_the_months_unusual_days(tmp_path):
     at.switch_page("pages/report.py").run()
     at.selectbox(key="report_month").set_value(first).run()
     [table] = [d.value for d in at.dataframe if "Usual day" in d.value.columns]
-    assert list(table["Day"]) == [first.isoformat()] and list(table["Provider"]) == ["OpenAI"]
+    assert list(table["Day"]) == [Formats("en").date(first, "weekday")] and list(table["Provider"]) == ["OpenAI"]
     assert (list(table["Spent"]), list(table["Usual day"])) == (["$900.00"], ["$20.00"])
 
 
@@ -169,10 +173,13 @@ def test_overlay_draws_the_rest_of_the_month_from_todays_point_and_marks_flags()
         Flag(today - timedelta(days=2), "openai", D(10), D(1), D(9)),
         Flag(date(2026, 1, 1), "openai", D(5), D(1), D(9)),
     ]
-    fig = add_forecast_and_flags(go.Figure(), points, f, flags, today, None)
+    en = Formats("en")
+    fig = add_forecast_and_flags(go.Figure(), points, f, flags, today, None, en)
     line, marks = fig.data
     assert line.line.dash == "dash"
-    assert list(line.x) == [(today + timedelta(days=n)).isoformat() for n in range(12)]  # 20 -> 31 March
-    assert list(line.y) == [10.0] * 12
-    assert list(marks.x) == [(today - timedelta(days=2)).isoformat()]  # the flag out of view is not drawn
-    assert len(add_forecast_and_flags(go.Figure(), points, f, flags, today, "anthropic").data) == 0
+    # on the chart's own day categories (core.charts.day_axes), so the overlay lines up with the spending area
+    assert list(line.x) == [en.date(today + timedelta(days=n), "weekday") for n in range(12)]  # 20 -> 31 March
+    assert line.x[0] == "Fri, Mar 20, 2026" and charts.spending_area(points, en).data[0].x[-1] == line.x[0]
+    assert list(line.y) == [10.0] * 12 and line.customdata[0] == "Forecast: $10.00"
+    assert list(marks.x) == [en.date(today - timedelta(days=2), "weekday")]  # the flag out of view is not drawn
+    assert len(add_forecast_and_flags(go.Figure(), points, f, flags, today, "anthropic", en).data) == 0

@@ -1,6 +1,7 @@
 """AppTest: each page boots, and the widgets drive what is shown."""
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from core.models import ScraperRun
 from core.store import runs
 from core.store.db import open_store
 from tests.conftest import clean_app_env
+from tests.i18n_pages import unescape
 
 APP = "../streamlit_app.py"
 
@@ -109,7 +111,7 @@ def test_scraper_runs_page_lists_runs_with_totals(tmp_path):
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == 3  # the default filter is the last 30 days
-    assert any("3 runs, $7.70 in total" in c.value for c in at.caption)
+    assert any("3 runs, $7.70 in total" in unescape(c.value) for c in at.caption)
     at.text_input(key="runs_scraper").input("maps").run()
     assert len(at.dataframe[0].value) == 2
 
@@ -129,8 +131,82 @@ def test_settings_page_masks_keys_and_shows_the_database(monkeypatch, tmp_path):
     assert not at.exception
     table = at.dataframe[0].value
     keys = dict(zip(table["Provider"], table["Key"], strict=True))
-    assert keys["OpenAI"] == "OPENAI_ADMIN_KEY ••••9f3a"
+    assert keys["OpenAI"] == "OPENAI_ADMIN_KEY: ••••9f3a"
     assert keys["Anthropic"] == "ANTHROPIC_ADMIN_KEY: not set"
     shown = " ".join(str(v) for v in table.to_numpy().ravel()) + " ".join(m.value for m in at.markdown)
     assert key not in shown and "FAKESECRETKEYVALUE" not in shown
     assert "app.db" in at.code[0].value
+
+
+def test_french_pages_write_figures_and_months_the_french_way(monkeypatch, tmp_path):
+    seed(tmp_path)
+    monkeypatch.setenv("APP_LANGUAGE", "fr")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert (at.metric[0].value, at.metric[0].delta) == ("3,30\xa0$US", "+3,30\xa0$US")  # the last 7 days
+    assert any(c.value.startswith("2 exécutions") for c in at.caption), [c.value for c in at.caption]
+    at.switch_page("pages/scraper_runs.py").run()
+    table = at.dataframe[0].value
+    assert list(table["Coût"]) == ["1,10\xa0$US", "2,20\xa0$US", "4,40\xa0$US"]
+    assert list(table["Statut"]) == ["Réussie", "Réussie", "Échouée"]
+    assert at.date_input(key="runs_from").proto.format == "DD/MM/YYYY"  # the filters read days the French way
+    assert any("3 exécutions, 7,70\xa0$US au total" in unescape(c.value) for c in at.caption)
+    at.switch_page("pages/report.py").run()
+    assert not at.exception
+    months = at.selectbox(key="report_month").options
+    french = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre")
+    assert all(m.split()[0] in (*french, "novembre", "décembre") for m in months), months
+
+
+def test_the_runs_table_says_dash_for_what_nobody_reported(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'app.db'}")
+    now = datetime.now(UTC).replace(microsecond=0)
+    runs.save_runs(store, [ScraperRun("r1", "maps", now, "TIMED-OUT", None, item_count=None)])
+    store.dispose()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/scraper_runs.py").run()
+    [row] = at.dataframe[0].value.to_dict("records")
+    assert (row["Cost"], row["Items"], row["Status"]) == ("—", "—", "Timed out")
+    assert "None" not in map(str, row.values())
+
+
+def test_a_provider_that_counts_no_runs_shows_no_runs(tmp_path):
+    from core.cli import main
+
+    assert main(["demo"], environ={"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}"}) == 0
+    at = AppTest.from_file(APP, default_timeout=60).run()
+
+    def counts() -> set[str]:
+        """The units counted under the card and the chart ("24 runs"), and in the chart's hover ("Runs: 9")."""
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        captions = " ".join(c.value for c in at.caption)
+        hovers = " ".join(str(h) for h in spec["data"][0]["customdata"])
+        return {u.rstrip("s") for u in re.findall(r"\d (runs?|requests?)\b", captions)} | {
+            u.rstrip("s") for u in re.findall(r"\b(Runs|Requests): \d", hovers)
+        }
+
+    at.selectbox(key="provider").set_value("anthropic").run()  # reports neither runs nor requests: no "0 runs"
+    assert counts() == set()
+    at.selectbox(key="provider").set_value("openai").run()
+    assert counts() == {"request", "Request"}
+    at.selectbox(key="provider").set_value("apify").run()
+    assert counts() == {"run", "Run"}
+    at.selectbox(key="provider").set_value("all").run()
+    assert counts() == {"run", "Run", "request", "Request"}
+
+
+def test_the_empty_state_with_keys_set_makes_collect_now_the_main_action(monkeypatch):
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", "sk-admin-test-0000")
+    monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", "sk-ant-admin01-test-0000")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "OpenAI and Anthropic" in at.info[0].value and "Collect now" in at.info[0].value
+    shown = " ".join(e.value for e in [*at.info, *at.caption, *at.markdown])
+    assert "openai" not in shown and "anthropic" not in shown  # providers by their names, never their ids
+    assert at.button(key="collect_now").proto.type == "primary"
+    assert at.button(key="load_demo").proto.type == "secondary"  # sample data: the other way to look around
+
+
+def test_the_empty_state_without_keys_offers_sample_data_first():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert at.button(key="load_demo").proto.type == "primary"
+    assert at.button(key="collect_now").proto.type == "secondary"

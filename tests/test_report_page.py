@@ -144,8 +144,9 @@ def test_a_month_a_provider_no_longer_serves_shows_not_available_and_every_empty
     assert not at.exception
     openrouter = next(m for m in at.metric if m.label == "OpenRouter")
     assert openrouter.value == "not available"  # never $0.00
-    captions = [c.value for c in at.caption]
+    captions = [unescape(c.value) for c in at.caption]
     assert any(c.startswith(f"Not available: OpenRouter can no longer serve {first:%B %Y}") for c in captions)
     before = f"{previous_month(first):%B %Y}"
-    why = f"No change to show: nothing was collected for {before} (collection started on {first.isoformat()})."
+    since = f"{first:%b} {first.day}, {first.year}"
+    why = f"No change to show: nothing was collected for {before} (collection started on {since})."
     assert captions.count(why) == 1 + 5  # the total, and each provider that has a figure

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from core.collect import OK, collect
 from core.coverage import coverage, describe
 from core.email import send_report
-from core.i18n import translator
+from core.i18n.formats import Formats
 from core.models import DERIVED_FROM_CREDITS, PROVIDER_REPORTED, RUN_REPORTED, UNPRICED
 from core.periods import month_end
 from core.providers import registry
@@ -308,7 +308,7 @@ def test_unpriced_elevenlabs_usage_is_kept_as_credits_never_as_spend(store):
     assert cov.by_source[PROVIDER_REPORTED] == sum((c for n, c in priced.items() if n != "apify"), Decimal(0))
     assert cov.by_source[RUN_REPORTED] == priced["apify"]
     assert not cov.by_source.get(UNPRICED)
-    line = describe(cov, translator("en"), LABELS)
+    line = describe(cov, Formats("en"), LABELS)
     assert f"ElevenLabs {credits:,.0f} credits" in line and "unpriced" in line
     assert "derived" not in line
 
@@ -332,7 +332,7 @@ def test_coverage_shares_add_up_and_the_derived_price_is_the_configured_one(pric
         assert abs(share - cov.by_source[source] * 100 / cov.total_usd) <= Decimal("0.05")
     assert cov.derived_prices == {"elevenlabs": price} and cov.unpriced == {}
     assert cov.units == {"elevenlabs": "credits"}
-    line = describe(cov, translator("en"), LABELS)
+    line = describe(cov, Formats("en"), LABELS)
     assert f"{cov.share(DERIVED_FROM_CREDITS)}%" in line and "ElevenLabs credits" in line and "unpriced" not in line
     # One provider only: all of Apify's spend is the sum of its runs.
     only = coverage(store, SEP, month_end(SEP), "apify")

@@ -117,6 +117,15 @@ def month_name(month: date, language: str) -> str:
     return dates.format_date(month, "LLLL", locale=locale(language))
 
 
+def date_input_format(language: str) -> str:
+    """Streamlit's ``st.date_input(format=...)`` in the language's order and separator, from its short date pattern:
+    ``MM/DD/YYYY`` / ``DD/MM/YYYY``."""
+    pattern = locale(language).date_formats["short"].pattern
+    order = sorted("dMy", key=lambda c: pattern.find(c) if c in pattern else 99)
+    separator = next((c for c in pattern if c in "/-."), "/")
+    return separator.join({"d": "DD", "M": "MM", "y": "YYYY"}[c] for c in order)
+
+
 def format_datetime(moment: datetime, language: str, tz: tzinfo = UTC, *, utc_suffix: bool = False) -> str:
     """A moment in ``tz`` (the viewer's zone): ``Oct 20, 2026, 4:03 PM`` / ``20 oct. 2026, 16:03``.
 
@@ -186,6 +195,10 @@ class Formats:
     def month_name(self, month: date) -> str:
         return month_name(month, self.language)
 
+    @property
+    def date_input_format(self) -> str:
+        return date_input_format(self.language)
+
     def datetime(self, moment: datetime, *, utc_suffix: bool = False) -> str:
         """In the viewer's zone."""
         return format_datetime(moment, self.language, self.tz, utc_suffix=utc_suffix)
@@ -200,14 +213,19 @@ class Formats:
     def seconds(self, seconds: float) -> str:
         return format_seconds(seconds, self.language)
 
-    def run_status(self, status: str | None) -> str:
-        """An Apify run status (``SUCCEEDED``, ``TIMED-OUT``...) in words; an unknown one as it came."""
+    def word(self, prefix: str, code: str | None) -> str:
+        """A stored code in words through the catalogue key ``prefix + code`` (``status_`` + ``ok``: ``ok`` /
+        ``réussie``); a code the catalogue does not know as it came, ``—`` for none."""
         from core.i18n import catalogue
 
-        if not status:
+        if not code:
             return UNKNOWN
-        key = "run_status_" + status.lower().replace("-", "_")
-        return self.t(key) if key in catalogue()["en"] else status
+        key = prefix + code.lower().replace("-", "_")
+        return self.t(key) if key in catalogue()["en"] else code
+
+    def run_status(self, status: str | None) -> str:
+        """An Apify run status (``SUCCEEDED``, ``TIMED-OUT``...) in words; an unknown one as it came."""
+        return self.word("run_status_", status)
 
     @property
     def tz_name(self) -> str:

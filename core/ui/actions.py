@@ -30,7 +30,7 @@ from core.scraper_runs import backfill
 from core.store import collections
 from core.store.snapshots import get_summary
 from core.ui.auth import access, authorize
-from core.ui.locale import fmt
+from core.ui.locale import fmt, when
 from core.ui.services import Services, t
 from core.ui.text import escape
 
@@ -55,18 +55,21 @@ class Sent:
     error: str | None = None
 
 
-def last_collection_caption(svc: Services, f: Formats | None = None) -> str:
+def render_last_collection(svc: Services, f: Formats | None = None) -> None:
+    """ "Last collection: <when, in the viewer's zone> — <status>" as a caption, with the time in UTC on hover."""
     f = f or fmt()
     run = collections.last_run(svc.store)
     if run is None:
-        return f.t("never_collected")
+        st.caption(escape(f.t("never_collected")))
+        return
     labels = {name: p.label for name, p in registry().items()}
     failed = [labels.get(name, name) for name, p in (run.providers or {}).items() if p.get("status") == FAILED]
     state = run.status
     if state == "running" and locks.holder(svc.store, locks.COLLECTION) is None:
         state = collections.INTERRUPTED  # its process was killed: no collection holds the lock
     status = f.t(f"status_{state}") + (f" ({f.list(failed)})" if failed else "")
-    return f.t("last_collection", when=f.datetime(run.started_at), status=status)
+    local, utc = when(run.started_at, f)
+    st.caption(escape(f.t("last_collection", when=local, status=status)), help=escape(utc))
 
 
 def _line(status: str, text: str, error: str | None) -> None:
@@ -187,11 +190,12 @@ def _show_sent(svc: Services, f: Formats, month: date) -> bool:
     return True
 
 
-def render_actions(svc: Services, *, collect_month: date | None, send_month: date) -> None:
-    """Buttons for an admin (never for a viewer, nor for someone who only holds a report link)."""
+def render_actions(svc: Services, *, collect_month: date | None, send_month: date, collect_first: bool = False) -> None:
+    """Buttons for an admin (never for a viewer, nor for someone who only holds a report link). ``collect_first``:
+    Collect now is the page's main action (keys are set and nothing was collected yet)."""
     f = fmt()
     if not access(svc.settings).admin:
-        st.caption(escape(last_collection_caption(svc, f)))
+        render_last_collection(svc, f)
         return
     email_ready = bool(svc.settings.resend_api_key and svc.settings.report_email_from and svc.settings.report_email_to)
     with st.container(horizontal=True, vertical_alignment="center"):
@@ -199,6 +203,7 @@ def render_actions(svc: Services, *, collect_month: date | None, send_month: dat
             f.t("collect_now"),
             key="collect_now",
             icon=":material/sync:",
+            type="primary" if collect_first else "secondary",
             disabled=locks.holder(svc.store, locks.COLLECTION) is not None,
             help=f.t("collect_help_month", month=f.month(collect_month)) if collect_month else f.t("collect_help"),
         )
@@ -211,7 +216,7 @@ def render_actions(svc: Services, *, collect_month: date | None, send_month: dat
         )
         shown = _show_sent(svc, f, send_month)
         if not shown and not _show_collected(svc, f):
-            st.caption(escape(last_collection_caption(svc, f)))
+            render_last_collection(svc, f)
     if collect_clicked:
         st.session_state.pop(_SENT, None)
         _run_collection(svc, collect_month)

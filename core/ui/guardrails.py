@@ -16,26 +16,20 @@ from core.budgets import SCOPES, TOTAL, budget_use, list_budgets, percent, remov
 from core.config import Settings, mask
 from core.errors import InputError
 from core.forecast import MonthForecast, month_forecast
-from core.i18n.formats import format_percent
+from core.i18n.formats import Formats
 from core.models import ChartPoint
-from core.money import format_usd
 from core.periods import month_start
 from core.providers import label
 from core.store.db import Store
 from core.store.guardrails import recent_alerts
 from core.ui.auth import access, authorize
 from core.ui.cached import by_store
+from core.ui.locale import fmt
 from core.ui.services import Services, t
+from core.ui.text import escape
 
 FORECAST_COLOR = "#4F6BED"
 FLAG_COLOR = "#DC2626"
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$~])")
-
-
-def plain(text: str) -> str:
-    """Text shown through a Markdown element (captions, progress labels) exactly as written: ``$`` would start
-    LaTeX, ``*`` emphasis."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 @by_store
@@ -62,42 +56,41 @@ def render_budget_card(svc: Services, today: date, provider: str | None) -> None
     scope_budget = None if part is None else part.budget_usd
     spent = Decimal(0) if part is None else part.month_to_date_usd
     days_left = forecast.days_in_month - forecast.days_elapsed
+    f = fmt()
     with st.container(border=True, key="budget_card"):
-        st.caption(plain(t("budget_card_title") + (f" · {label(provider)}" if provider else "")))
+        st.caption(escape(t("budget_card_title") + (f" · {label(provider)}" if provider else "")))
         if scope_budget:
             used = percent(spent, scope_budget)
             st.progress(
                 min(float(used) / 100, 1.0),
-                text=plain(
+                text=escape(
                     t(
                         "budget_spent_of",
-                        spent=format_usd(spent),
-                        budget=format_usd(scope_budget),
-                        percent=format_percent(used, svc.settings.app_language),
+                        spent=f.money(spent),
+                        budget=f.money(scope_budget),
+                        percent=f.percent(used),
                     )
                 ),
             )
         else:
-            st.write(plain(t("budget_spent_no_budget", spent=format_usd(spent))))
+            st.write(escape(t("budget_spent_no_budget", spent=f.money(spent))))
         if part is not None:
             line = t(
                 "budget_forecast",
-                forecast=format_usd(part.forecast_usd),
-                low=format_usd(part.low_usd),
-                high=format_usd(part.high_usd),
+                forecast=f.money(part.forecast_usd),
+                low=f.money(part.low_usd),
+                high=f.money(part.high_usd),
             )
-            st.caption(plain(f"{line} · {t('budget_days_left', count=days_left, n=days_left)}"))
+            st.caption(escape(f"{line} · {t('budget_days_left', count=days_left, n=days_left)}"))
         if scope_budget and spent > scope_budget:
-            st.error(plain(t("budget_over", amount=format_usd(spent - scope_budget))), icon=":material/error:")
+            st.error(escape(t("budget_over", amount=f.money(spent - scope_budget))), icon=":material/error:")
         elif scope_budget and part is not None and part.forecast_usd > scope_budget:
             st.warning(
-                plain(
-                    t("budget_forecast_over", forecast=format_usd(part.forecast_usd), budget=format_usd(scope_budget))
-                ),
+                escape(t("budget_forecast_over", forecast=f.money(part.forecast_usd), budget=f.money(scope_budget))),
                 icon=":material/trending_up:",
             )
         elif not scope_budget:
-            st.caption(plain(t("budget_none")))
+            st.caption(escape(t("budget_none")))
 
 
 def add_forecast_and_flags(
@@ -107,39 +100,48 @@ def add_forecast_and_flags(
     flags: list[Flag],
     today: date,
     provider: str | None,
+    f: Formats,
 ) -> go.Figure:
-    """The rest of the month as a dashed line from today's point, and a marker on each flagged day in view."""
+    """The rest of the month as a dashed line from today's point, and a marker on each flagged day in view. Days are
+    the chart's own categories (``core.charts.day_axes``: ``Tue, Oct 20, 2026``); every figure in ``f``'s language."""
+    t = f.t
+
+    def day(d: date) -> str:
+        return f.date(d, "weekday")
+
     part = forecast.scope(provider)
     by_day = {p.date: p.cost_usd for p in points}
     ahead = [(d, v) for d, v in (part.daily if part is not None else ()) if d > today]
     if ahead and today in by_day:
+        values = [by_day[today], *(v for _, v in ahead)]
         fig.add_trace(
             go.Scatter(
-                x=[today.isoformat(), *(d.isoformat() for d, _ in ahead)],
-                y=[float(by_day[today]), *(float(v) for _, v in ahead)],
+                x=[day(today), *(day(d) for d, _ in ahead)],
+                y=[float(v) for v in values],
                 mode="lines",
                 line={"color": FORECAST_COLOR, "width": 2, "dash": "dash"},
                 name=t("chart_forecast"),
-                hovertemplate=f"{t('chart_forecast')}: $%{{y:,.2f}}<extra></extra>",
+                customdata=[t("label_value", label=t("chart_forecast"), value=f.money(v)) for v in values],
+                hovertemplate="%{customdata}<extra></extra>",
             )
         )
-    shown = [f for f in flags if f.date in by_day and (provider is None or f.provider == provider)]
+    shown = [flag for flag in flags if flag.date in by_day and (provider is None or flag.provider == provider)]
     if shown:
         fig.add_trace(
             go.Scatter(
-                x=[f.date.isoformat() for f in shown],
-                y=[float(by_day[f.date]) for f in shown],
+                x=[day(flag.date) for flag in shown],
+                y=[float(by_day[flag.date]) for flag in shown],
                 mode="markers",
                 marker={"color": FLAG_COLOR, "size": 11, "symbol": "diamond", "line": {"width": 1, "color": "white"}},
                 name=t("chart_anomaly"),
                 customdata=[
                     t(
                         "chart_anomaly_detail",
-                        provider=label(f.provider),
-                        cost=format_usd(f.cost_usd),
-                        baseline=format_usd(f.baseline_usd),
+                        provider=label(flag.provider),
+                        cost=f.money(flag.cost_usd),
+                        baseline=f.money(flag.baseline_usd),
                     )
-                    for f in shown
+                    for flag in shown
                 ],
                 hovertemplate=f"{t('chart_anomaly')} · %{{customdata}}<extra></extra>",
             )
@@ -147,11 +149,13 @@ def add_forecast_and_flags(
     return fig
 
 
-def decorate_chart(fig: go.Figure, svc: Services, points: list[ChartPoint], today: date, provider: str | None):
+def decorate_chart(
+    fig: go.Figure, svc: Services, points: list[ChartPoint], today: date, provider: str | None, f: Formats
+) -> go.Figure:
     """The Overview chart with the month's forecast and the anomaly flags of the days shown."""
     days = max((today - points[0].date).days + 1, 1) if points else 1
     flags = cached_flags(svc.store, today, days, svc.settings.anomaly_min_usd)
-    return add_forecast_and_flags(fig, points, cached_forecast(svc.store, today), flags, today, provider)
+    return add_forecast_and_flags(fig, points, cached_forecast(svc.store, today), flags, today, provider, f)
 
 
 # ---------------------------------------------------------------- Monthly report
@@ -163,15 +167,16 @@ def render_budget_use(svc: Services, month: date, today: date) -> None:
     if not rows:
         return
     st.subheader(t("budget_use_title"))
+    f = fmt()
     running = any(r.forecast_usd is not None for r in rows)
     table = {
         t("col_scope"): [_scope_label(r.scope) for r in rows],
-        t("col_spent"): [format_usd(r.spent_usd) for r in rows],
-        t("col_budget"): [format_usd(r.budget_usd) for r in rows],
-        t("col_used"): [f"{r.percent}%" for r in rows],
+        t("col_spent"): [f.money(r.spent_usd) for r in rows],
+        t("col_budget"): [f.money(r.budget_usd) for r in rows],
+        t("col_used"): [f.percent(r.percent) for r in rows],
     }
     if running:
-        table[t("col_forecast")] = [format_usd(r.forecast_usd) for r in rows]
+        table[t("col_forecast")] = [f.money(r.forecast_usd) for r in rows]
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch", key=f"budget_use_{month:%Y%m}")
 
 
@@ -180,15 +185,16 @@ def render_report_guardrails(svc: Services, month: date, today: date) -> None:
     render_budget_use(svc, month, today)
     flags = in_month(svc.store, month, today, min_usd=svc.settings.anomaly_min_usd)
     if flags:
+        f = fmt()
         st.subheader(t("flags_title"))
         st.dataframe(
             pd.DataFrame(
                 {
-                    t("col_day"): [f.date.isoformat() for f in flags],
-                    t("col_provider"): [label(f.provider) for f in flags],
-                    t("col_spent"): [format_usd(f.cost_usd) for f in flags],
-                    t("col_usual"): [format_usd(f.baseline_usd) for f in flags],
-                    t("col_score"): [float(f.score) for f in flags],
+                    t("col_day"): [f.date(flag.date, "weekday") for flag in flags],
+                    t("col_provider"): [label(flag.provider) for flag in flags],
+                    t("col_spent"): [f.money(flag.cost_usd) for flag in flags],
+                    t("col_usual"): [f.money(flag.baseline_usd) for flag in flags],
+                    t("col_score"): [f.number(flag.score, digits=1) for flag in flags],
                 }
             ),
             hide_index=True,
@@ -220,28 +226,34 @@ def _channels(settings: Settings) -> str:
 def render_budget_settings(svc: Services, today: date) -> None:
     """Budgets with this month's use, the alert channels, the editor (admins only) and the latest alerts."""
     st.subheader(t("budgets_title"))
-    st.caption(plain(t("budgets_caption")))
+    st.caption(escape(t("budgets_caption")))
     budgets = list_budgets(svc.store)
     if budgets:
         render_budget_use(svc, month_start(today), today)
     else:
         st.write(t("budget_use_none"))
-    st.caption(plain(_channels(svc.settings)))
+    st.caption(escape(_channels(svc.settings)))
     if may_edit_budgets(svc.settings):
         _editor(svc, {b.scope: b.monthly_usd for b in budgets})
     else:
         st.caption(t("budgets_admin_only"))
     latest = recent_alerts(svc.store, limit=20)
     if latest:
+        f = fmt()
+        raised = t("col_raised", zone=f.tz_name)
         st.caption(t("alerts_recent"))
         st.dataframe(
             pd.DataFrame(
                 {
-                    t("col_raised"): [f"{a.raised_at:%Y-%m-%d %H:%M}" for a in latest],
+                    raised: [f.datetime(a.raised_at) for a in latest],
                     t("col_alert"): [alerts.render(svc.settings, a)[0] for a in latest],
-                    t("col_delivery"): [a.status + (f" ({a.last_error})" if a.last_error else "") for a in latest],
+                    t("col_delivery"): [
+                        f.word("alert_status_", a.status) + (f" ({a.last_error})" if a.last_error else "")
+                        for a in latest
+                    ],
                 }
             ),
+            column_config={raised: st.column_config.TextColumn(help=t("col_time_help", zone=f.tz_name))},
             hide_index=True,
             width="stretch",
             key="recent_alerts",
@@ -251,7 +263,7 @@ def render_budget_settings(svc: Services, today: date) -> None:
 def _editor(svc: Services, current: dict[str, Decimal]) -> None:
     flash = st.session_state.pop("_budget_flash", None)
     if flash:
-        st.success(plain(flash))
+        st.success(escape(flash))
     scope_col, amount_col = st.columns([1, 1], vertical_alignment="bottom")
     scope = scope_col.selectbox(t("budget_scope"), SCOPES, key="budget_scope", format_func=_scope_label)
     amount = amount_col.text_input(
@@ -270,9 +282,9 @@ def _editor(svc: Services, current: dict[str, Decimal]) -> None:
             with audit.recorded(svc.store, person, "budget", scope=scope, set=amount.strip()[:20]):
                 budget = set_budget(svc.store, scope, amount)
         except InputError as exc:
-            st.error(plain(str(exc)))
+            st.error(escape(str(exc)))
             return
-        flash = t("budget_saved", scope=_scope_label(scope), amount=format_usd(budget.monthly_usd))
+        flash = t("budget_saved", scope=_scope_label(scope), amount=fmt().money(budget.monthly_usd))
     else:
         with audit.recorded(svc.store, person, "budget", scope=scope, removed=True):
             removed = remove_budget(svc.store, scope)

@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from core.audit import recorded
-from core.people import EMAIL_RE, USER_ID_RE
+from core.people import CLI_ACTOR, EMAIL_RE, NAMELESS_ACTORS, USER_ID_RE
 from core.store import people as people_store
 from core.store import runs as run_store
 from core.ui.auth import Access, authorize, who
+from core.ui.locale import fmt
 from core.ui.services import Services, remembered
 
 MINE, EVERYONE = "mine", "everyone"
@@ -128,6 +129,12 @@ def _label(t, prefix: str, value: str) -> str:
         return value.replace("_", " ")
 
 
+def _actor(t, actor: str) -> str:
+    """An email or OS user as recorded; the nameless ones (the team password, an open app) in the page's language."""
+    words = {text: t(f"who_{kind}") for kind, text in NAMELESS_ACTORS.items()} | {CLI_ACTOR: t("via_cli")}
+    return words.get(actor, actor)
+
+
 def _detail(detail: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in detail.items() if v not in (None, "", [], False))
 
@@ -138,17 +145,20 @@ def _recent_actions(svc: Services, t) -> None:
     if not rows:
         st.caption(t("actions_none"))
         return
+    f = fmt()
+    at = t("col_when", zone=f.tz_name)
     st.dataframe(
         pd.DataFrame(
             {
-                t("col_when"): [f"{r.at:%Y-%m-%d %H:%M:%S}" for r in rows],
-                t("col_who"): [r.actor for r in rows],
+                at: [f.datetime(r.at) for r in rows],
+                t("col_who"): [_actor(t, r.actor) for r in rows],
                 t("col_via"): [_label(t, "via_", r.via) for r in rows],
                 t("col_action"): [_label(t, "action_", r.action) for r in rows],
                 t("col_detail"): [_detail(r.detail) for r in rows],
                 t("col_outcome"): [_label(t, "status_", r.outcome or "running_or_interrupted") for r in rows],
             }
         ),
+        column_config={at: st.column_config.TextColumn(help=t("col_time_help", zone=f.tz_name))},
         hide_index=True,
         width="stretch",
     )

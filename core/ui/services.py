@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import streamlit as st
 
 from core.config import Settings, load_settings
 from core.errors import SpendError
-from core.i18n import translator
+from core.i18n import LANGUAGES, translator
 from core.store.db import Store, open_store
 
 
@@ -45,8 +46,10 @@ def services() -> Services:
     """Settings and store, or a clear error on the page (and nothing else) when configuration is wrong."""
     try:
         return _build()
-    except SpendError as exc:
-        st.error(f"Configuration error: {exc}")
+    except SpendError as exc:  # the settings did not load: the language is the environment's, if it names one
+        language = os.environ.get("APP_LANGUAGE", "en").strip().lower()
+        message = translator(language if language in LANGUAGES else "en")("config_error", error=exc)
+        st.error(message)
         st.stop()
         raise  # unreachable: st.stop() ends the script run
 

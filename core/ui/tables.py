@@ -1,6 +1,7 @@
-"""Tables as people read them, in the app's language: the Runs table and a provider's models. Money with its
-currency (``0,031284 $US``), run statuses in words, start times in the viewer's zone (UTC in the column's help),
-``—`` for what nobody reported. Each builder returns the DataFrame and its ``column_config`` for ``st.dataframe``.
+"""Tables as people read them, in the app's language: the Runs table, a provider's models, the providers' states.
+Money with its currency (``0,031284 $US``), statuses in words, times in the viewer's zone (UTC in the column's
+help), ``—`` for what nobody reported. Each builder returns the DataFrame and its ``column_config`` for
+``st.dataframe``.
 
     table, config = runs_table(page.items, fmt())
     st.dataframe(table, column_config=config, hide_index=True)
@@ -8,33 +9,35 @@ currency (``0,031284 $US``), run statuses in words, start times in the viewer's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
 
-from core.i18n.formats import Formats
+from core.i18n.formats import UNKNOWN, Formats
 from core.models import ProviderMonth, ScraperRun
+from core.status import ProviderState
 
 
 def run_source(source: str | None, f: Formats) -> str:
     """Where a run was recorded from, in words (``app``, ``import``, ``demo``); an unknown source as it is."""
-    from core.i18n import catalogue
-
-    key = f"run_source_{source}"
-    return f.t(key) if key in catalogue()["en"] else (source or "—")
+    return f.word("run_source_", source)
 
 
-def runs_table(items: Sequence[ScraperRun], f: Formats) -> tuple[pd.DataFrame, dict]:
+def runs_table(
+    items: Sequence[ScraperRun], f: Formats, names: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, dict]:
+    """``names``: scraper id -> its name (``core.store.actors.names``); a scraper without one shows its id."""
     t = f.t
+    names = names or {}
     started = t("col_started_local", zone=f.tz_name)
     cost, count = t("col_cost"), t("col_items")
     table = pd.DataFrame(
         {
             started: [f.datetime(r.created_at) for r in items],
             t("col_run"): [r.run_id for r in items],
-            t("col_scraper"): [r.scraper_id for r in items],
+            t("col_scraper"): [names.get(r.scraper_id, r.scraper_id) for r in items],
             t("col_status"): [f.run_status(r.status) for r in items],
             cost: [f.money(r.cost_usd, exact=True) for r in items],
             count: [f.number(r.item_count) for r in items],
@@ -66,3 +69,20 @@ def models_table(provider: ProviderMonth, f: Formats) -> tuple[pd.DataFrame, dic
         share: st.column_config.TextColumn(alignment="right"),
     }
     return table, config
+
+
+def provider_states_table(rows: Sequence[ProviderState], f: Formats) -> tuple[pd.DataFrame, dict]:
+    """The settings page's providers: key (masked), last collection's status in words, last success in the viewer's
+    zone (UTC in the column's help), and the reason of a failure (provider text: a dataframe cell is plain text)."""
+    t = f.t
+    last_ok = t("col_last_ok")
+    table = pd.DataFrame(
+        {
+            t("col_provider"): [r.label for r in rows],
+            t("col_key"): [t("label_value", label=r.key_env, value=r.key_masked or t("not_set")) for r in rows],
+            t("col_last_status"): [f.word("status_", r.status) for r in rows],
+            last_ok: [UNKNOWN if r.succeeded_at is None else f.datetime(r.succeeded_at) for r in rows],
+            t("col_error"): [r.error or "" for r in rows],
+        }
+    )
+    return table, {last_ok: st.column_config.TextColumn(help=t("col_time_help", zone=f.tz_name))}

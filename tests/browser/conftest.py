@@ -139,5 +139,15 @@ def settle(page, timeout: float = 30.0) -> None:
 
 
 def shoot(page, name: str) -> None:
+    """A screenshot of the whole page into tests/artifacts. Streamlit scrolls inside its main section, not the
+    document, so the window is made as tall as that content for the shot (and given back its size after)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight ?? 0")
+    grow = size is not None and tall > size["height"]
+    if grow:
+        page.set_viewport_size({"width": size["width"], "height": tall})
+        time.sleep(0.7)  # charts redraw at the new size
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    if grow:
+        page.set_viewport_size(size)

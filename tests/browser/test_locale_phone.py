@@ -213,3 +213,88 @@ def test_a_providers_error_body_stays_text_in_the_browser(start_app, page):
         shoot(page, "collect-failed-details")
     finally:
         trap.shutdown()
+
+
+# ---------------------------------------------------------------- every page, both languages, both widths
+
+CHECKED = ", ".join(
+    f'[data-testid="{testid}"]'
+    for testid in (
+        "stHeading",
+        "stMetric",
+        "stCaptionContainer",
+        "stMarkdownContainer",
+        "stAlert",
+        "stButton",
+        "stDownloadButton",
+        "stPopover",
+        "stSelectbox",
+        "stDateInput",
+        "stTextInput",
+        "stDataFrame",
+        "stPlotlyChart",
+        "stCode",
+        "stProgress",
+    )
+)
+_OVERLAPS = """(selector) => {
+    const shown = [...document.querySelectorAll(selector)].filter((e) => {
+        const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+        return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none";
+    });
+    const found = [];
+    for (let i = 0; i < shown.length; i++) {
+        for (let j = i + 1; j < shown.length; j++) {
+            const a = shown[i], b = shown[j];
+            if (a.contains(b) || b.contains(a)) continue;
+            const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+            const x = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+            const y = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+            if (x > 1 && y > 1) {
+                found.push([a.dataset.testid, a.innerText.slice(0, 50), b.dataset.testid, b.innerText.slice(0, 50)]);
+            }
+        }
+    }
+    return found;
+}"""
+
+
+def english_only_phrases() -> list[str]:
+    """Catalogue texts of two words or more that French words differently: none may show on a French page."""
+    from core.i18n import catalogue
+
+    en, fr = catalogue()["en"], catalogue()["fr"]
+    french = " ".join(str(v) for v in fr.values())
+    phrases = set()
+    for value in en.values():
+        for text in value.values() if isinstance(value, dict) else [value]:
+            for part in re.split(r"\{[^}]*\}|[.:;()…—·\n]", text):
+                part = part.strip(" ,'\"`")
+                if len(part.split()) >= 2 and part not in french and not re.search(r"[A-Z_]{4,}|\.toml", part):
+                    phrases.add(part)
+    return sorted(phrases)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_page_in_both_widths_has_no_overlapping_elements(start_app, browser, language):
+    app = start_app(APP_LANGUAGE=language)
+    english = english_only_phrases() if language == "fr" else []
+    for width in (1400, 390):
+        context = browser.new_context(viewport={"width": width, "height": 1000}, timezone_id="Europe/Paris")
+        page = context.new_page()
+        for path in PAGES:
+            page.goto(app.url + path)
+            settle(page)
+            expect(page.locator('[data-testid="stHeading"]').first).to_be_visible(timeout=20_000)
+            if path in ("/", "/report?month=2026-10"):
+                expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=20_000)
+                time.sleep(1)  # Plotly lays its chart out once more after it appears
+            name = path.strip("/").split("?")[0] or "overview"
+            shoot(page, f"{language}-{name}-{width}")
+            assert page.evaluate(_OVERLAPS, CHECKED) == [], (language, width, path)
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width, (language, width, path)
+            text = page.locator('[data-testid="stMain"]').inner_text()
+            assert [phrase for phrase in english if phrase in text] == [], (width, path)
+            if language == "fr" and path != "/settings":
+                assert "$US" in text and "$" not in text.replace("$US", ""), path  # money the French way
+        context.close()
