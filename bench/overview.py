@@ -46,7 +46,7 @@ class SqlClock:
     """Time spent in the driver's execute, per statement, for every engine of the process."""
 
     def __init__(self):
-        self.statements: list[tuple[float, str]] = []
+        self.statements: list[tuple[float, str, object]] = []
         self._started: list[float] = []
         event.listen(Engine, "before_cursor_execute", self._before)
         event.listen(Engine, "after_cursor_execute", self._after)
@@ -54,15 +54,15 @@ class SqlClock:
     def _before(self, *_args):
         self._started.append(time.perf_counter())
 
-    def _after(self, _conn, _cursor, statement, *_args):
-        self.statements.append((time.perf_counter() - self._started.pop(), " ".join(statement.split())))
+    def _after(self, _conn, _cursor, statement, parameters, *_args):
+        self.statements.append((time.perf_counter() - self._started.pop(), statement, parameters))
 
     def reset(self) -> None:
         self.statements = []
 
     @property
     def seconds(self) -> float:
-        return sum(s for s, _ in self.statements)
+        return sum(s for s, *_ in self.statements)
 
 
 def run_page(url: str, repeat: int) -> dict:
@@ -103,11 +103,37 @@ def run_page(url: str, repeat: int) -> dict:
                 "statements": median(statements),
                 "metric": at.metric[0].value,
                 "slowest": [
-                    {"ms": s * 1000, "sql": sql[:160]} for s, sql in sorted(clock.statements, reverse=True)[:8]
+                    {"ms": s * 1000, "sql": " ".join(sql.split())[:160]}
+                    for s, sql, _ in sorted(clock.statements, key=lambda x: -x[0])[:8]
                 ],
             }
         )
+    if url.startswith("postgresql"):
+        out["plans"] = plans(url, clock.statements)
     return out
+
+
+def plans(url: str, statements) -> dict:
+    """PostgreSQL's plan of every distinct SELECT of the last run, executed (``EXPLAIN ANALYZE``): the highest
+    estimated cost, and the statements whose plan started JIT compilation (cost above ``jit_above_cost``)."""
+    from core.store.db import open_store
+
+    store = open_store(url, migrate=False)
+    seen, costs, jit = set(), [], []
+    with store.engine.connect() as conn:
+        cur = conn.connection.driver_connection.cursor()
+        for _, sql, params in statements:
+            if not sql.lstrip().upper().startswith("SELECT") or sql in seen:
+                continue
+            seen.add(sql)
+            cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            plan = cur.fetchone()[0][0]
+            costs.append(plan["Plan"]["Total Cost"])
+            if "JIT" in plan:
+                jit.append(" ".join(sql.split())[:160])
+        setting = conn.exec_driver_sql("SHOW jit").scalar()
+    store.dispose()
+    return {"jit_setting": setting, "statements": len(seen), "max_cost": max(costs, default=0), "jit": jit}
 
 
 def main() -> None:
@@ -143,6 +169,12 @@ def main() -> None:
     heavy = result["selections"][-1]
     print(f"\nslowest statements of one {heavy['period']} / {heavy['range']} run:")
     print(table(["ms", "statement"], [[f"{s['ms']:.3f}", f"`{s['sql']}`"] for s in heavy["slowest"]]))
+    if "plans" in result:
+        p = result["plans"]
+        print(
+            f"\nPostgreSQL plans of the run's {p['statements']} distinct SELECTs (jit={p['jit_setting']}): highest "
+            f"estimated cost {p['max_cost']:,.0f} (JIT starts above 100,000); JIT compiled: {p['jit'] or 'none'}"
+        )
     save(f"overview_{args.name or kind}", {"machine": machine(), "backend": kind, "repeat": args.repeat, **result})
 
 
