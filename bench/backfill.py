@@ -163,6 +163,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--database-url", action="append", required=True, help="repeat for several backends")
     ap.add_argument("--sizes", default="100000,500000,1000000")
+    ap.add_argument("--name", default="backfill", help="result file name")
     ap.add_argument("--child", nargs=3, metavar=("URL", "N", "MODE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -202,7 +203,7 @@ def main() -> None:
                 ],
             )
         )
-    save("backfill", out)
+    save(args.name, out)
 
 
 if __name__ == "__main__":

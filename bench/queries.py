@@ -7,7 +7,8 @@ Each call is made as the page makes it (``core.store.spend.summary`` / ``chart``
 checkout, the statement, type processing, the Python result). The floor is the cheapest bare SQL for the same answer
 over the same ledger: ONE ``text()`` statement over the rollup (``daily_totals``) on a connection that is already
 open, with no pool checkout, no type processing and no Python assembly. App and floor alternate within each
-repetition, so drift affects both equally; the results of both are compared for equality first. ``--explain``
+repetition, and several databases take turns within each repetition, so drift affects all of them equally; the
+results of app and floor are compared for equality first. ``--explain``
 prints the plan of every statement the app sends (``EXPLAIN ANALYZE`` on PostgreSQL, to show whether JIT starts).
 """
 
@@ -134,7 +135,7 @@ def cases(store, kind: str, today: date, owner: str) -> list[tuple[str, object, 
     return [(name, call, floors(kind, *floor[1:])[floor[0]]) for name, call, floor in out]
 
 
-def bench_one(url: str, repeat: int, do_explain: bool) -> dict:
+def open_database(url: str) -> dict:
     kind = backend(url)
     store = open_store(url)
     with store.engine.connect() as conn:
@@ -143,41 +144,61 @@ def bench_one(url: str, repeat: int, do_explain: bool) -> dict:
             for name in ("scraper_runs", "daily_costs", "daily_totals")
         }
         jit = conn.execute(text("SHOW jit")).scalar() if kind == "postgres" else None
-    with store.engine.connect() as conn:
         today = conn.execute(text("SELECT max(day) FROM daily_totals")).scalar()
     today = date.fromisoformat(today) if isinstance(today, str) else today
-    owner = user_ids(store)[0]
-    floor_conn = store.engine.connect()  # held open: the floor pays no checkout
-    results, plans = [], []
-    for name, call, (sql, params) in cases(store, kind, today, owner):
-        what = name.split("(")[0]
-        same(kind, what, call(), floor_conn.execute(sql, params).all())
-        for _ in range(5):  # warm-up
-            call()
-            floor_conn.execute(sql, params).all()
-        app_t, floor_t = [], []
+    return {
+        "backend": kind,
+        "store": store,
+        "rows": counts,
+        "today": today,
+        "jit": jit,
+        "cases": cases(store, kind, today, user_ids(store)[0]),
+        "floor_conn": store.engine.connect(),  # held open: the floor pays no checkout
+        "results": [],
+        "plans": [],
+    }
+
+
+def measure(urls: list[str], repeat: int, do_explain: bool) -> list[dict]:
+    """Every case on every database; within each repetition the databases take turns (app, then floor), so the
+    figures of two databases (1M and 10M runs) are measured under the same conditions."""
+    dbs = [open_database(url) for url in urls]
+    for i in range(len(dbs[0]["cases"])):
+        for db in dbs:
+            _, call, (sql, params) = db["cases"][i]
+            same(db["backend"], db["cases"][i][0].split("(")[0], call(), db["floor_conn"].execute(sql, params).all())
+            for _ in range(5):  # warm-up
+                call()
+                db["floor_conn"].execute(sql, params).all()
+        times = [([], []) for _ in dbs]
         for _ in range(repeat):
-            t0 = time.perf_counter()
-            call()
-            t1 = time.perf_counter()
-            floor_conn.execute(sql, params).all()
-            t2 = time.perf_counter()
-            app_t.append(t1 - t0)
-            floor_t.append(t2 - t1)
-        results.append(
-            {
-                "query": name,
-                "app_ms": median(app_t) * 1000,
-                "app_p95_ms": p95(app_t) * 1000,
-                "floor_ms": median(floor_t) * 1000,
-                "ratio": median(app_t) / median(floor_t),
-            }
-        )
-        if do_explain:
-            plans += explain(store, app_statements(store, call))
-    floor_conn.close()
-    store.dispose()
-    return {"backend": kind, "rows": counts, "today": today, "jit": jit, "results": results, "plans": plans}
+            for db, (app_t, floor_t) in zip(dbs, times, strict=True):
+                _, call, (sql, params) = db["cases"][i]
+                t0 = time.perf_counter()
+                call()
+                t1 = time.perf_counter()
+                db["floor_conn"].execute(sql, params).all()
+                t2 = time.perf_counter()
+                app_t.append(t1 - t0)
+                floor_t.append(t2 - t1)
+        for db, (app_t, floor_t) in zip(dbs, times, strict=True):
+            name, call, _ = db["cases"][i]
+            db["results"].append(
+                {
+                    "query": name,
+                    "app_ms": median(app_t) * 1000,
+                    "app_p95_ms": p95(app_t) * 1000,
+                    "floor_ms": median(floor_t) * 1000,
+                    "ratio": median(app_t) / median(floor_t),
+                }
+            )
+            if do_explain:
+                db["plans"] += explain(db["store"], app_statements(db["store"], call))
+    for db in dbs:
+        db["floor_conn"].close()
+        db["store"].dispose()
+    keep = ("backend", "rows", "today", "jit", "results", "plans")
+    return [{k: db[k] for k in keep} for db in dbs]
 
 
 def main() -> None:
@@ -187,10 +208,9 @@ def main() -> None:
     ap.add_argument("--explain", action="store_true", help="print the plan of every statement the app sends")
     ap.add_argument("--name", default="queries", help="result file name")
     args = ap.parse_args()
-    out = {"machine": machine(), "repeat": args.repeat, "databases": []}
-    for url in args.database_url:
-        res = bench_one(url, args.repeat, args.explain)
-        out["databases"].append(res)
+    databases = measure(args.database_url, args.repeat, args.explain)
+    out = {"machine": machine(), "repeat": args.repeat, "databases": databases}
+    for res in out["databases"]:
         print(f"\n{res['backend']}: {res['rows']}, today {res['today']}, jit {res['jit']}, median of {args.repeat}")
         rows = [
             [
