@@ -1,17 +1,20 @@
 """The Overview page's whole script under Streamlit's AppTest, uncached, and the time it spends in the database.
 
-    python bench/overview.py --database-url sqlite:///bench/.data/bench_1m.db [--repeat 20]
+    python bench/overview.py --database-url sqlite:///bench/.data/bench_1m.db --name sqlite_1m \
+        --database-url sqlite:///bench/.data/bench_10m.db --name sqlite_10m [--rounds 5 --repeat 4]
 
 Runs ``streamlit_app.py`` (navigation, access check, then ``pages/overview.py``) against the given database with no
 provider keys and no password, as a first-time visitor would see it. The first run (imports, services) is reported
-as "cold" and not counted. Every measured rerun starts with ``st.cache_data.clear()``, so each of the page's figures
+as "cold" and not counted. Several databases take turns, in rounds, so they are measured under the same load.
+Every measured rerun starts with ``st.cache_data.clear()``, so each of the page's figures
 (``core.ui.cached``) is computed again: a first view of a selection, or the first view after any write.
 
 Database time is the sum, over every statement the run sends, of the time between SQLAlchemy's
 ``before_cursor_execute`` and ``after_cursor_execute`` events (the driver's execute: the round trip, and on
 PostgreSQL the rows' transfer; SQLite steps rows lazily, so there it is the first row only; PostgreSQL's pool
-pre-ping is not a cursor execute and is not counted). Medians over ``--repeat`` runs, for the defaults (period ``week``,
-range ``30d``) and the heaviest selection (``all``, ``90d``); the statements of one heavy run are listed by time.
+pre-ping is not a cursor execute and is not counted). Medians over every measured run, for the defaults (period
+``week``, range ``30d``) and the heaviest selection (``all``, ``90d``); the statements of one heavy run are listed
+by time.
 The page uses the real UTC date, so generate the data ending today.
 """
 
@@ -65,51 +68,66 @@ class SqlClock:
         return sum(s for s, *_ in self.statements)
 
 
-def run_page(url: str, repeat: int) -> dict:
+def run_pages(urls: list[str], rounds: int, repeat: int) -> list[dict]:
+    """Every selection on every database: ``rounds`` rounds in which each database takes its turn (services rebuilt
+    for it, one unmeasured run, then ``repeat`` measured runs), so two databases are measured under the same load."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    os.environ["DATABASE_URL"] = url
     clock = SqlClock()
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    samples = {(url, sel): ([], [], []) for url in urls for sel in SELECTIONS}
+    last = {}
+    os.environ["DATABASE_URL"] = urls[0]
     t0 = time.perf_counter()
-    at.run()
+    at.run()  # imports and services: the cold run
     cold = time.perf_counter() - t0
-    assert not at.exception, at.exception
-    assert at.metric and at.metric[0].label == "Total spent", "the Overview did not render its card"
-    out = {"cold_ms": cold * 1000, "selections": []}
-    for period, range_ in SELECTIONS:
-        at.selectbox(key="period").set_value(period)
-        at.selectbox(key="range").set_value(range_)
-        at.run()
-        assert not at.exception, at.exception
-        wall, db, statements = [], [], []
-        for _ in range(repeat):
-            st.cache_data.clear()
-            clock.reset()
-            t0 = time.perf_counter()
-            at.run()
-            wall.append(time.perf_counter() - t0)
-            db.append(clock.seconds)
-            statements.append(len(clock.statements))
-        assert not at.exception, at.exception
-        out["selections"].append(
-            {
-                "period": period,
-                "range": range_,
-                "wall_ms": median(wall) * 1000,
-                "db_ms": median(db) * 1000,
-                "db_max_ms": max(db) * 1000,
-                "statements": median(statements),
-                "metric": at.metric[0].value,
-                "slowest": [
-                    {"ms": s * 1000, "sql": " ".join(sql.split())[:160]}
-                    for s, sql, _ in sorted(clock.statements, key=lambda x: -x[0])[:8]
-                ],
-            }
-        )
-    if url.startswith("postgresql"):
-        out["plans"] = plans(url, clock.statements)
+    for _ in range(rounds):
+        for url in urls:
+            os.environ["DATABASE_URL"] = url
+            st.cache_resource.clear()  # the services (settings, store) of this database
+            for period, range_ in SELECTIONS:
+                at.selectbox(key="period").set_value(period)
+                at.selectbox(key="range").set_value(range_)
+                at.run()
+                assert not at.exception, at.exception
+                assert at.metric and at.metric[0].label == "Total spent", "the Overview did not render its card"
+                wall, db, statements = samples[(url, (period, range_))]
+                for _ in range(repeat):
+                    st.cache_data.clear()
+                    clock.reset()
+                    t0 = time.perf_counter()
+                    at.run()
+                    wall.append(time.perf_counter() - t0)
+                    db.append(clock.seconds)
+                    statements.append(len(clock.statements))
+                assert not at.exception, at.exception
+                last[(url, (period, range_))] = (at.metric[0].value, list(clock.statements))
+    out = []
+    for url in urls:
+        result = {"cold_ms": cold * 1000, "selections": []}
+        for sel in SELECTIONS:
+            wall, db, statements = samples[(url, sel)]
+            metric, stmts = last[(url, sel)]
+            result["selections"].append(
+                {
+                    "period": sel[0],
+                    "range": sel[1],
+                    "wall_ms": median(wall) * 1000,
+                    "db_ms": median(db) * 1000,
+                    "db_min_ms": min(db) * 1000,
+                    "db_max_ms": max(db) * 1000,
+                    "statements": median(statements),
+                    "metric": metric,
+                    "slowest": [
+                        {"ms": s * 1000, "sql": " ".join(sql.split())[:160]}
+                        for s, sql, _ in sorted(stmts, key=lambda x: -x[0])[:8]
+                    ],
+                }
+            )
+        if url.startswith("postgresql"):
+            result["plans"] = plans(url, last[(url, SELECTIONS[-1])][1])
+        out.append(result)
     return out
 
 
@@ -138,44 +156,49 @@ def plans(url: str, statements) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--database-url", required=True)
-    ap.add_argument("--repeat", type=int, default=20)
-    ap.add_argument("--name", default=None, help="result file suffix (default: the backend)")
+    ap.add_argument("--database-url", action="append", required=True, help="repeat for several databases")
+    ap.add_argument("--name", action="append", help="result file suffix per database (default: the backend)")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=4, help="measured runs per selection, database and round")
     args = ap.parse_args()
-    url = absolute_url(args.database_url)
+    urls = [absolute_url(u) for u in args.database_url]
+    names = args.name or [backend(u) for u in urls]
     for var in CLEAR:
         os.environ.pop(var, None)
-    kind = backend(url)
     here = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)  # no .streamlit/secrets.toml: exactly the environment given here
         try:
-            result = run_page(url, args.repeat)
+            results = run_pages(urls, args.rounds, args.repeat)
         finally:
             os.chdir(here)
-    print(f"\n{kind}: Overview, whole script (AppTest), cache cleared before each run, median of {args.repeat}")
-    rows = [
-        [
-            f"{s['period']} / {s['range']}",
-            f"{s['wall_ms']:.1f}",
-            f"{s['db_ms']:.2f}",
-            f"{s['db_max_ms']:.2f}",
-            s["statements"],
-            s["metric"],
+    n = args.rounds * args.repeat
+    for url, name, result in zip(urls, names, results, strict=True):
+        print(f"\n{name}: Overview, whole script (AppTest), cache cleared before each run, median of {n}")
+        rows = [
+            [
+                f"{s['period']} / {s['range']}",
+                f"{s['wall_ms']:.1f}",
+                f"{s['db_ms']:.2f}",
+                f"{s['db_min_ms']:.2f} - {s['db_max_ms']:.2f}",
+                s["statements"],
+                s["metric"],
+            ]
+            for s in result["selections"]
         ]
-        for s in result["selections"]
-    ]
-    print(table(["period / range", "script ms", "database ms", "database max ms", "statements", "card"], rows))
-    heavy = result["selections"][-1]
-    print(f"\nslowest statements of one {heavy['period']} / {heavy['range']} run:")
-    print(table(["ms", "statement"], [[f"{s['ms']:.3f}", f"`{s['sql']}`"] for s in heavy["slowest"]]))
-    if "plans" in result:
-        p = result["plans"]
         print(
-            f"\nPostgreSQL plans of the run's {p['statements']} distinct SELECTs (jit={p['jit_setting']}): highest "
-            f"estimated cost {p['max_cost']:,.0f} (JIT starts above 100,000); JIT compiled: {p['jit'] or 'none'}"
+            table(["period / range", "script ms", "database ms", "database min - max ms", "statements", "card"], rows)
         )
-    save(f"overview_{args.name or kind}", {"machine": machine(), "backend": kind, "repeat": args.repeat, **result})
+        heavy = result["selections"][-1]
+        print(f"\nslowest statements of one {heavy['period']} / {heavy['range']} run:")
+        print(table(["ms", "statement"], [[f"{s['ms']:.3f}", f"`{s['sql']}`"] for s in heavy["slowest"]]))
+        if "plans" in result:
+            p = result["plans"]
+            print(
+                f"\nPostgreSQL plans of the run's {p['statements']} distinct SELECTs (jit={p['jit_setting']}): highest "
+                f"estimated cost {p['max_cost']:,.0f} (JIT starts above 100,000); JIT compiled: {p['jit'] or 'none'}"
+            )
+        save(f"overview_{name}", {"machine": machine(), "backend": backend(url), "samples": n, **result})
 
 
 if __name__ == "__main__":

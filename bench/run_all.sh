@@ -44,10 +44,12 @@ for entry in "${DATASETS[@]}"; do QUERY_URLS+=(--database-url "${entry##* }"); d
 python bench/queries.py "${QUERY_URLS[@]}" --repeat "$REPEAT"
 
 step "overview: the whole script (AppTest), cache cleared before each run, with its database time"
+OVERVIEW_ARGS=()
 for entry in "${DATASETS[@]}"; do
   read -r name _ url <<<"$entry"
-  python bench/overview.py --database-url "$url" --repeat 20 --name "$name"
+  OVERVIEW_ARGS+=(--database-url "$url" --name "$name")
 done
+python bench/overview.py "${OVERVIEW_ARGS[@]}"
 
 step "backfill: 100k / 500k / 1M Apify runs with the ledger maintained"
 python bench/backfill.py --database-url "sqlite:///$DATA/backfill.db" --name backfill_sqlite

@@ -104,8 +104,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--results", type=Path, default=RESULTS)
     args = ap.parse_args()
-    if data := _load(args.results, "queries"):
-        print(queries(data), end="\n\n")
+    runs = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(args.results.glob("queries*.json"))]
+    if runs:  # one file from run_all.sh, or one per backend when they were measured apart
+        merged = {"repeat": runs[0]["repeat"], "databases": [d for r in runs for d in r["databases"]]}
+        print(queries(merged), end="\n\n")
     print(overview(args.results), end="\n\n")
     print(backfill(args.results), end="\n\n")
     if data := _load(args.results, "imports"):
