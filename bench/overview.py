@@ -1,7 +1,7 @@
 """The Overview page's whole script under Streamlit's AppTest, uncached, and the time it spends in the database.
 
     python bench/overview.py --database-url sqlite:///bench/.data/bench_1m.db --name sqlite_1m \
-        --database-url sqlite:///bench/.data/bench_10m.db --name sqlite_10m [--rounds 5 --repeat 4]
+        --database-url sqlite:///bench/.data/bench_10m.db --name sqlite_10m [--rounds 20 --repeat 1]
 
 Runs ``streamlit_app.py`` (navigation, access check, then ``pages/overview.py``) against the given database with no
 provider keys and no password, as a first-time visitor would see it. The first run (imports, services) is reported
@@ -179,8 +179,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--database-url", action="append", required=True, help="repeat for several databases")
     ap.add_argument("--name", action="append", help="result file suffix per database (default: the backend)")
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--repeat", type=int, default=4, help="measured runs per selection, database and round")
+    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=1, help="measured runs per selection, database and round")
     args = ap.parse_args()
     urls = [absolute_url(u) for u in args.database_url]
     names = args.name or [backend(u) for u in urls]
