@@ -65,7 +65,7 @@ def overview(folder: Path) -> str:
                     f"{b['wall_ms']:.1f}",
                     f"{b['db_ms']:.2f}",
                     f"{b['wall_ms'] / a['wall_ms']:.2f}× / {b['db_ms'] / a['db_ms']:.2f}×",
-                    b["statements"],
+                    int(b["statements"]),
                 ]
             )
     headers = ["backend", "period / range", "1M script ms", "1M db ms", "10M script ms", "10M db ms"]
@@ -93,6 +93,8 @@ def backfill(folder: Path) -> str:
 
 
 def imports(data: dict) -> str:
+    for c in data["commands"]:
+        c["unneeded"] = c["unneeded"] or ["none"]
     rows = [
         [f"`{c['command']}`", f"{c['wall_ms']:.0f}", f"{c['import_ms']:.0f}", c["modules"], ", ".join(c["unneeded"])]
         for c in data["commands"]
