@@ -91,8 +91,10 @@ def run_pages(urls: list[str], rounds: int, repeat: int) -> list[dict]:
     """Every selection on every database: ``rounds`` rounds in which each database takes its turn (services rebuilt
     for it, one unmeasured run, then ``repeat`` measured runs), so two databases are measured under the same load."""
     import streamlit as st
+    from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
 
+    set_log_level("error")  # no "No runtime found" line per cached call
     clock = SqlClock()
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     samples = {(url, sel): ([], [], []) for url in urls for sel in SELECTIONS}
