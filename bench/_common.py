@@ -35,7 +35,7 @@ def absolute_url(url: str) -> str:
 def ensure_pg_database(url: str, name: str = "spendboard_bench") -> str:
     """Create database ``name`` on the server of ``url`` when missing; returns the URL pointing at it."""
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()

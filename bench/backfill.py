@@ -1,15 +1,17 @@
-"""Back-fill of Apify runs: time, rows per second written, and peak memory for 10k / 50k / 100k runs.
+"""Back-fill of Apify runs with the ledger maintained: time, rows per second, and peak memory for 100k / 500k / 1M.
 
-    python bench/backfill.py --database-url sqlite:///bench/.data/backfill.db [--sizes 10000,50000,100000]
+    python bench/backfill.py --database-url sqlite:///bench/.data/backfill.db [--sizes 100000,500000,1000000]
 
 The Apify list endpoint is generated lazily (run ``i`` is computed from its index; nothing is held in memory) and
 served through ``httpx.MockTransport`` with the parameters ``FakeApify`` honours (offset, limit <= 1000, desc,
-startedAfter, startedBefore). ``core.scraper_runs.backfill`` reads every page and writes it inside one transaction.
+startedAfter, startedBefore). ``core.scraper_runs.backfill`` reads every page and writes it inside one transaction,
+then rewrites Apify's ledger lines and rollup of the days covered (``ledger.rebuild_run_lines``) in the same
+transaction. Afterwards the Apify ledger is checked against the runs: same cost, one run counted per run.
 
 Each size runs in a fresh subprocess, twice: once for time and peak RSS (``resource.getrusage``, the whole process
 including the interpreter, SQLAlchemy and the driver), once under ``tracemalloc`` for the peak of Python
-allocations during the back-fill alone (slower, so not timed). Flat memory means both stay the same from 10k to
-100k runs.
+allocations during the back-fill alone (slower, so not timed). Flat memory means both stay the same from 100k to
+1M runs.
 """
 
 from __future__ import annotations
@@ -25,10 +27,14 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from _common import backend, fresh_database, machine, save, table
+from sqlalchemy import func, select
 
 from core.config import Settings
 from core.scraper_runs import backfill
 from core.store.db import open_store
+from core.store.ledger import APIFY
+from core.store.schema import daily_costs, scraper_runs
+from core.store.spend import summary
 from tests.conftest import NO_SLEEP, load_fixture
 
 TOKEN = "apify_api_bench_token_0000"
@@ -116,7 +122,8 @@ def one(url: str, n: int, trace: bool) -> dict:
     """One back-fill of ``n`` runs into an empty ``scraper_runs`` (runs in its own process)."""
     store = open_store(url)
     with store.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM scraper_runs")
+        for name in ("scraper_runs", "daily_costs", "daily_totals"):
+            conn.exec_driver_sql(f"DELETE FROM {name}")
     settings = Settings(database_url=url, apify_token=TOKEN)
     api = LazyApify(n)
     transport = httpx.MockTransport(api.handle)
@@ -137,8 +144,17 @@ def one(url: str, n: int, trace: bool) -> dict:
         out["rss_before_mib"] = rss_before / 1024
         out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with store.engine.connect() as conn:
-        stored = conn.exec_driver_sql("SELECT count(*) FROM scraper_runs").scalar()
+        stored, runs_cost = conn.execute(select(func.count(), func.sum(scraper_runs.c.cost_usd))).one()
+        lines = conn.execute(
+            select(func.count(), func.sum(daily_costs.c.requests), func.sum(daily_costs.c.cost_usd)).where(
+                daily_costs.c.provider == APIFY
+            )
+        ).one()
     assert stored == n == result.written, (stored, n, result)
+    assert tuple(lines[1:]) == (n, runs_cost) and runs_cost == result.total_cost_usd, (lines, runs_cost, result)
+    apify = summary(store, "all", NOW.date(), provider=APIFY)
+    assert (apify.total_runs, apify.total_cost_usd) == (n, runs_cost), apify  # the rollup the Overview reads
+    out["ledger_lines"] = lines[0]
     store.dispose()
     return out
 
@@ -146,7 +162,8 @@ def one(url: str, n: int, trace: bool) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--database-url", action="append", required=True, help="repeat for several backends")
-    ap.add_argument("--sizes", default="10000,50000,100000")
+    ap.add_argument("--sizes", default="100000,500000,1000000")
+    ap.add_argument("--name", default="backfill", help="result file name")
     ap.add_argument("--child", nargs=3, metavar=("URL", "N", "MODE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -167,14 +184,15 @@ def main() -> None:
                 res.update(json.loads(done.stdout.strip().splitlines()[-1]))
             rows.append(res)
         out["backends"].append({"backend": kind, "results": rows})
-        print(f"\n{kind}: back-fill of Apify runs over {DAYS} days, pages of 1000, one transaction")
+        print(f"\n{kind}: back-fill of Apify runs over {DAYS} days with the ledger, pages of 1000, one transaction")
         print(
             table(
-                ["runs", "pages", "time s", "rows/s", "peak RSS MiB", "RSS before MiB", "traced peak MiB"],
+                ["runs", "pages", "ledger lines", "time s", "rows/s", "peak RSS MiB", "RSS before", "traced peak MiB"],
                 [
                     [
                         f"{r['runs']:,}",
                         r["pages"],
+                        f"{r['ledger_lines']:,}",
                         f"{r['seconds']:.1f}",
                         f"{r['rows_per_s']:,.0f}",
                         f"{r['peak_rss_mib']:.0f}",
@@ -185,7 +203,7 @@ def main() -> None:
                 ],
             )
         )
-    save("backfill", out)
+    save(args.name, out)
 
 
 if __name__ == "__main__":

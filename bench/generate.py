@@ -1,15 +1,23 @@
-"""Generate a realistic large dataset: scraper runs over three years and daily cost lines of five providers.
+"""Generate a realistic large dataset: scraper runs over three years, the ledger, and its per-day rollup.
 
-    python bench/generate.py --database-url sqlite:///bench/.data/bench.db --runs 1000000
-    python bench/generate.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/spendboard_bench
+    python bench/generate.py --database-url sqlite:///bench/.data/bench_1m.db --runs 1000000
+    python bench/generate.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/spendboard_bench_1m
 
-Rows go in through SQLAlchemy Core ``executemany`` on the store's own ``Table`` objects, so every value passes
-through the same column types as in the app (``Money`` -> integer nano-dollars on SQLite / NUMERIC(20,9) on
-PostgreSQL, ``UTCDateTime`` -> naive UTC text on SQLite / timestamptz, ``JSON``). Deterministic for a given
-``--seed``, ``--runs``, ``--days`` and ``--end``. The secondary indexes are dropped during the load and rebuilt from
-the schema afterwards (then ANALYZE, and VACUUM on PostgreSQL, as autovacuum would do), so the result is the schema
-the app creates. Starts empty: the SQLite file is deleted; on PostgreSQL the app's tables are dropped first. At the
-end the data is read back through ``core`` and checked against what was generated.
+Three steps, each what the app does or its bulk equivalent:
+
+1. Runs (``scraper_runs``) and the daily lines of five providers (``daily_costs``) go in through SQLAlchemy Core
+   ``executemany`` on the store's own ``Table`` objects, so every value passes through the app's column types
+   (``Money`` -> integer nano-dollars on SQLite / NUMERIC(20,9) on PostgreSQL, ``UTCDateTime``, ``JSON``). Lines
+   get the keys ``core.store.ledger`` gives them. Secondary indexes are dropped during the load and rebuilt from the
+   schema afterwards.
+2. Apify's ledger lines are built from the runs by the store's own ``ledger.rebuild_run_lines`` (one line per day,
+   Actor and run owner), and the rollup of every provider by ``ledger.refresh_totals``, in one ``Store.write()``
+   transaction, as a collection or back-fill does for the days it touches. Then ANALYZE (and VACUUM on PostgreSQL).
+3. The data is read back through ``core`` and checked against the generator's exact Decimal totals: a sample run,
+   ``summary(all)``, the Apify ledger against the runs, and the ElevenLabs price.
+
+Deterministic for a given ``--seed``, ``--runs``, ``--days`` and ``--end``. Starts empty: the SQLite file is
+deleted; on PostgreSQL the database is created if missing and the app's tables are dropped first.
 """
 
 from __future__ import annotations
@@ -24,20 +32,22 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
-from _common import backend, save
+from _common import backend, ensure_pg_database, save
 
 from core.coverage import coverage
-from core.models import DERIVED_FROM_CREDITS, PROVIDER_REPORTED
+from core.models import DERIVED_FROM_CREDITS, PROVIDER_REPORTED, REQUESTS
 from core.money import ZERO
+from core.store import ledger
 from core.store import runs as run_store
 from core.store.db import open_store
-from core.store.schema import daily_costs, metadata, scraper_runs
+from core.store.schema import daily_costs, daily_totals, metadata, scraper_runs
 from core.store.spend import summary
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 PROVIDERS = ("openai", "anthropic", "elevenlabs", "deepgram", "openrouter")
 STATUSES = (("SUCCEEDED", 92), ("FAILED", 5), ("ABORTED", 2), ("TIMED-OUT", 1))
 ORIGINS = (("API", 50), ("SCHEDULER", 40), ("WEB", 10))
+TABLES = (scraper_runs, daily_costs, daily_totals)
 
 
 def _b62(n: int, width: int) -> str:
@@ -170,19 +180,22 @@ def generate_lines(days: list[date], models: int, seed: int) -> Iterator[dict]:
             for i in range(models):
                 nanos = max(1, int(scales[provider][i] * growth * math.exp(rng.gauss(0, 0.5))))
                 line_item, model = names[provider][i]
-                credits = quantity = unit = None
+                quantity = unit = None
                 cost = Decimal(nanos).scaleb(-9)
-                if provider == "elevenlabs":  # core.store.costs stores the credits as exact decimal text
-                    credits = Decimal(max(1, nanos // 30_000)).scaleb(-1)
-                    cost, quantity, unit = credits * usd_per_credit, format(credits, "f"), "credits"
+                if provider == "elevenlabs":  # credits, priced as the adapter prices them
+                    quantity, unit = Decimal(max(1, nanos // 30_000)).scaleb(-1), "credits"
+                    cost = quantity * usd_per_credit
                 yield {
                     "provider": provider,
                     "day": day,
+                    "item_key": ledger.item_key(line_item),
+                    "owner": "",  # LLM spend is team-wide
+                    "count_unit": REQUESTS,
                     "line_item": line_item,
                     "model": model,
                     "cost_usd": cost,
                     "requests": None if provider == "anthropic" else rng.randint(0, 20_000),
-                    "cost_source": DERIVED_FROM_CREDITS if credits is not None else PROVIDER_REPORTED,
+                    "cost_source": DERIVED_FROM_CREDITS if quantity is not None else PROVIDER_REPORTED,
                     "collected_at": collected,
                     "quantity": quantity,
                     "unit": unit,
@@ -206,6 +219,75 @@ def _fresh_sqlite(url: str) -> None:
         Path(path + suffix).unlink(missing_ok=True)
 
 
+def load(store, table, rows: Iterator[dict], batch_size: int) -> tuple[int, Decimal, dict | None]:
+    """Insert ``rows`` in batches of one transaction each; returns (rows, exact cost sum, a sample row)."""
+    count, cost, sample = 0, ZERO, None
+    stmt = table.insert()
+    for batch in _batches(rows, batch_size):
+        with store.engine.begin() as conn:
+            if store.dialect == "sqlite":
+                conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB for the load connection
+            conn.execute(stmt, batch)
+        count += len(batch)
+        cost += sum((r["cost_usd"] for r in batch if r["cost_usd"] is not None), ZERO)
+        sample = sample or batch[len(batch) // 2]
+    return count, cost, sample
+
+
+def build_ledger(store) -> None:
+    """Apify's lines from the runs and every provider's rollup, as the app writes them, in one transaction."""
+    with store.write() as conn:
+        ledger.rebuild_run_lines(conn)  # every day; also rewrites Apify's rollup
+        for provider in PROVIDERS:
+            ledger.refresh_totals(conn, provider, None, None)
+
+
+def analyze(store) -> None:
+    if store.dialect == "postgresql":
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for name in ("scraper_runs", "daily_costs", "daily_totals"):
+                conn.exec_driver_sql(f"VACUUM ANALYZE {name}")
+    else:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def check(store, end: date, expected: dict, sample: dict) -> str:
+    """Read back through ``core``: what the app sees is exactly what was generated."""
+    got = run_store.get_run(store, sample["run_id"])
+    assert got is not None and got.cost_usd == sample["cost_usd"] and got.created_at == sample["created_at"], got
+    assert got.usage_details == sample["usage_details"]
+    total = summary(store, "all", end)
+    assert total.total_runs == expected["runs"], (total.total_runs, expected["runs"])
+    assert total.total_cost_usd == expected["runs_cost"] + expected["lines_cost"], total
+    apify = summary(store, "all", end, provider=ledger.APIFY)
+    assert (apify.total_cost_usd, apify.total_runs) == (expected["runs_cost"], expected["runs"]), apify
+    runs_sum = sa.select(sa.func.sum(scraper_runs.c.cost_usd), sa.func.count())
+    lines_sum = sa.select(sa.func.sum(daily_costs.c.cost_usd), sa.func.sum(daily_costs.c.requests)).where(
+        daily_costs.c.provider == ledger.APIFY
+    )
+    with store.engine.connect() as conn:
+        runs_cost, runs = conn.execute(runs_sum).one()
+        lines_cost, lines_runs = conn.execute(lines_sum).one()
+        apify_lines = conn.execute(
+            sa.select(sa.func.count()).select_from(daily_costs).where(daily_costs.c.provider == ledger.APIFY)
+        ).scalar()
+    assert (lines_cost, lines_runs) == (runs_cost, runs) == (expected["runs_cost"], expected["runs"]), (
+        lines_cost,
+        lines_runs,
+        runs_cost,
+        runs,
+    )
+    derived = coverage(store, None, end).derived_prices
+    assert derived == {"elevenlabs": Decimal("0.3000")}, derived  # ElevenLabs credits priced as the app prices them
+    return (
+        f"check: summary(all) = ${total.total_cost_usd:,.9f} over {total.total_runs:,} runs, matches the generator; "
+        f"the Apify ledger ({apify_lines:,} lines) equals the sum of the runs"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--database-url", required=True)
@@ -215,6 +297,7 @@ def main() -> None:
     ap.add_argument("--end", type=date.fromisoformat, default=datetime.now(UTC).date(), help="last day (UTC)")
     ap.add_argument("--seed", type=int, default=20261121)
     ap.add_argument("--batch", type=int, default=10_000)
+    ap.add_argument("--name", default=None, help="result file suffix (default: backend and size)")
     args = ap.parse_args()
 
     url = args.database_url
@@ -222,66 +305,41 @@ def main() -> None:
     if kind == "sqlite" and url.startswith("sqlite:///") and ":memory:" not in url:
         _fresh_sqlite(url)
     elif kind == "postgres":  # the schema of this checkout, not whatever an earlier run left behind
+        url = ensure_pg_database(url, sa.make_url(url).database)
         engine = sa.create_engine(url)
         metadata.drop_all(engine)
         engine.dispose()
     store = open_store(url)
     days = [args.end - timedelta(days=args.days - 1 - i) for i in range(args.days)]
     secondary = [*scraper_runs.indexes, *daily_costs.indexes]
+    timings = {}
     t_start = time.perf_counter()
     with store.engine.begin() as conn:
         for index in secondary:
             index.drop(conn, checkfirst=True)
 
-    expected = {"runs": 0, "runs_cost": ZERO, "lines": 0, "lines_cost": ZERO}
-    sample = None
-    for table, rows, what in (
-        (scraper_runs, generate_runs(args.runs, days, args.seed), "runs"),
-        (daily_costs, generate_lines(days, args.models, args.seed), "lines"),
-    ):
+    expected = {}
+    sources = {"runs": generate_runs(args.runs, days, args.seed), "lines": generate_lines(days, args.models, args.seed)}
+    for (what, rows), table in zip(sources.items(), (scraper_runs, daily_costs), strict=True):
         t0 = time.perf_counter()
-        stmt = table.insert()
-        for batch in _batches(rows, args.batch):
-            with store.engine.begin() as conn:
-                if kind == "sqlite":
-                    conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB for the load connection
-                conn.execute(stmt, batch)
-            expected[what] += len(batch)
-            expected[f"{what}_cost"] += sum((r["cost_usd"] for r in batch if r["cost_usd"] is not None), ZERO)
-            if what == "runs" and sample is None:
-                sample = batch[len(batch) // 2]
-        elapsed = time.perf_counter() - t0
-        print(f"{table.name}: {expected[what]:,} rows in {elapsed:.1f} s ({expected[what] / elapsed:,.0f} rows/s)")
+        expected[what], expected[f"{what}_cost"], expected[f"{what}_sample"] = load(store, table, rows, args.batch)
+        timings[what] = time.perf_counter() - t0
+        print(f"{table.name}: {expected[what]:,} rows in {timings[what]:.1f} s")
 
-    t0 = time.perf_counter()
-    with store.engine.begin() as conn:
-        for index in secondary:
-            index.create(conn)
-    if kind == "postgres":
-        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE scraper_runs")
-            conn.exec_driver_sql("VACUUM ANALYZE daily_costs")
-    else:
-        with store.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
-        with store.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    index_s = time.perf_counter() - t0
+    steps = (
+        ("indexes", lambda: [index.create(store.engine) for index in secondary]),
+        ("ledger", lambda: build_ledger(store)),
+        ("analyze", lambda: analyze(store)),
+    )
+    for name, step in steps:
+        t0 = time.perf_counter()
+        step()
+        timings[name] = time.perf_counter() - t0
+        print(f"{name}: {timings[name]:.1f} s")
     total_s = time.perf_counter() - t_start
-    print(f"indexes + analyze: {index_s:.1f} s; total {total_s:.1f} s")
+    print(f"total {total_s:.1f} s")
+    print(check(store, args.end, expected, expected["runs_sample"]))
 
-    # Read back through core: the app sees exactly what was generated.
-    got = run_store.get_run(store, sample["run_id"])
-    assert got is not None and got.cost_usd == sample["cost_usd"] and got.created_at == sample["created_at"], got
-    assert got.usage_details == sample["usage_details"]
-    total = summary(store, "all", args.end)
-    assert total.total_runs == expected["runs"], (total.total_runs, expected["runs"])
-    assert total.total_cost_usd == expected["runs_cost"] + expected["lines_cost"], total
-    derived = coverage(store, None, args.end).derived_prices
-    assert derived == {"elevenlabs": Decimal("0.3000")}, derived  # ElevenLabs credits priced as the app prices them
-    print(f"check: summary(all) = ${total.total_cost_usd:,.9f} over {total.total_runs:,} runs, matches the generator")
-
-    size = None
     with store.engine.connect() as conn:
         if kind == "postgres":
             size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
@@ -289,18 +347,19 @@ def main() -> None:
             size = conn.exec_driver_sql(
                 "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
             ).scalar()
-    print(f"database size: {size / 2**20:,.0f} MiB")
+        counts = {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar() for t in TABLES}
+    print(f"database size: {size / 2**20:,.0f} MiB; rows: {counts}")
     save(
-        f"generate_{kind}",
+        f"generate_{args.name or f'{kind}_{args.runs}'}",
         {
             "backend": kind,
-            "runs": expected["runs"],
-            "lines": expected["lines"],
+            "rows": counts,
             "days": args.days,
             "end": args.end,
+            "seconds": {k: round(v, 1) for k, v in timings.items()},
             "seconds_total": round(total_s, 1),
-            "seconds_indexes": round(index_s, 1),
             "size_mib": round(size / 2**20),
+            "total_usd": expected["runs_cost"] + expected["lines_cost"],
         },
     )
     store.dispose()

@@ -1,74 +1,67 @@
-"""Query latency of ``summary`` (every period) and ``chart`` (every range) next to the floor.
+"""Latency of the Overview's queries next to the floor: the KPI total (``summary``) for every period, everyone's and
+one person's, the chart for every range, and the provenance line (``coverage``) for every period.
 
-    python bench/queries.py --database-url sqlite:///bench/.data/bench.db [--database-url postgresql+psycopg://...]
+    python bench/queries.py --database-url sqlite:///bench/.data/bench_1m.db [--database-url ...] [--explain]
 
-The floor is the same aggregate as ONE bare SQL statement (``text()``) on the same database, executed on a
-connection that is already open: what the database itself needs, with no pool checkout, no type processing and
-no second round trip. App and floor calls alternate within each repetition, so drift affects both equally; the
-table shows medians (and p95) after warm-up. ``--explain`` prints the plan of every statement the app sends.
+Each call is made as the page makes it (``core.store.spend.summary`` / ``chart``, ``core.coverage.coverage``: a pool
+checkout, the statement, type processing, the Python result). The floor is the cheapest bare SQL for the same answer
+over the same ledger: ONE ``text()`` statement over the rollup (``daily_totals``) on a connection that is already
+open, with no pool checkout, no type processing and no Python assembly. App and floor alternate within each
+repetition, and several databases take turns within each repetition, so drift affects all of them equally; the
+results of app and floor are compared for equality first. ``--explain``
+prints the plan of every statement the app sends (``EXPLAIN ANALYZE`` on PostgreSQL, to show whether JIT starts).
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from datetime import date, timedelta
+from datetime import date
+from functools import partial
 
-import sqlalchemy as sa
-from _common import backend, machine, median, ms, p95, save, table
+from _common import backend, machine, median, p95, save, table
 from sqlalchemy import event, text
 
+from core.coverage import coverage
 from core.money import ZERO, from_nanos
-from core.periods import day_start, period_window, range_days
+from core.periods import period_window, range_days
+from core.store import spend
 from core.store.db import open_store
-from core.store.spend import chart, summary
+from core.store.runs import user_ids
 
 PERIODS = ("day", "week", "month", "all")
 RANGES = ("7d", "30d", "90d")
+TOTALS = (
+    "sum(cost_usd), sum(CASE WHEN count_unit = 'runs' THEN count END), "
+    "sum(CASE WHEN count_unit = 'requests' THEN count END)"
+)
 
 
-def _stamp(kind: str, day: date):
-    """A day's midnight as the database stores it (naive UTC text on SQLite, timestamptz on PostgreSQL)."""
-    moment = day_start(day)
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if kind == "sqlite" else moment
-
-
-def _day(kind: str, day: date):
-    return day.isoformat() if kind == "sqlite" else day
-
-
-def summary_floor(kind: str, period: str, today: date):
-    """One statement: the runs' sum and count and the lines' sum and requests over the period."""
-    first, last = period_window(period, today)
-    params = {"b": _stamp(kind, last + timedelta(days=1)), "d2": _day(kind, last)}
-    runs_where, lines_where = "created_at < :b", "day <= :d2"
+def _where(kind: str, first: date | None, last: date, owner: str | None) -> tuple[str, dict]:
+    where, params = ["day <= :d2"], {"d2": last.isoformat() if kind == "sqlite" else last}
     if first is not None:
-        params.update(a=_stamp(kind, first), d1=_day(kind, first))
-        runs_where, lines_where = f"created_at >= :a AND {runs_where}", f"day >= :d1 AND {lines_where}"
-    sql = text(
-        "SELECT r.cost, r.n, l.cost, l.requests FROM "
-        f"(SELECT sum(cost_usd) AS cost, count(*) AS n FROM scraper_runs WHERE {runs_where}) AS r, "
-        f"(SELECT sum(cost_usd) AS cost, sum(requests) AS requests FROM daily_costs WHERE {lines_where}) AS l"
-    )
-    return sql, params
+        where.append("day >= :d1")
+        params["d1"] = first.isoformat() if kind == "sqlite" else first
+    if owner is not None:
+        where.append("(owner = '' OR owner = :o)")
+        params["o"] = owner
+    return " AND ".join(where), params
 
 
-def chart_floor(kind: str, range_: str, today: date):
-    """One statement: runs per UTC day and lines per day, grouped in SQL (no zero-filling)."""
-    days = range_days(range_, today)
-    params = {
-        "a": _stamp(kind, days[0]),
-        "b": _stamp(kind, days[-1] + timedelta(days=1)),
-        "d1": _day(kind, days[0]),
-        "d2": _day(kind, days[-1]),
+def floors(kind: str, first: date | None, last: date, owner: str | None = None) -> dict:
+    """The bare statements: the period total, the per-day series, the split by provider and cost source."""
+    where, params = _where(kind, first, last, owner)
+    return {
+        "summary": (text(f"SELECT {TOTALS} FROM daily_totals WHERE {where}"), params),
+        "chart": (text(f"SELECT day, {TOTALS} FROM daily_totals WHERE {where} GROUP BY day"), params),
+        "coverage": (
+            text(
+                "SELECT provider, cost_source, sum(cost_usd), sum(quantity), max(unit) FROM daily_totals "
+                f"WHERE {where} GROUP BY provider, cost_source"
+            ),
+            params,
+        ),
     }
-    sql = text(
-        "SELECT date(created_at) AS d, sum(cost_usd), count(*), NULL FROM scraper_runs "
-        "WHERE created_at >= :a AND created_at < :b GROUP BY date(created_at) "
-        "UNION ALL "
-        "SELECT day, sum(cost_usd), NULL, sum(requests) FROM daily_costs WHERE day >= :d1 AND day <= :d2 GROUP BY day"
-    )
-    return sql, params
 
 
 def _money(kind: str, value):
@@ -77,17 +70,18 @@ def _money(kind: str, value):
     return from_nanos(value) if kind == "sqlite" else value
 
 
-def check_summary(kind: str, got, row) -> None:
-    cost = _money(kind, row[0]) + _money(kind, row[2])
-    assert (got.total_cost_usd, got.total_runs) == (cost, row[1]), (got, row)
-    assert got.total_requests == (None if row[3] is None else int(row[3])), (got, row)
-
-
-def check_chart(kind: str, points, rows) -> None:
-    cost = sum((_money(kind, r[1]) for r in rows), ZERO)
-    runs = sum(r[2] or 0 for r in rows)
-    assert sum((p.cost_usd for p in points), ZERO) == cost, "chart cost differs from the floor"
-    assert sum(p.runs for p in points) == runs, "chart runs differ from the floor"
+def same(kind: str, what: str, got, rows) -> None:
+    """The app's answer equals the floor's."""
+    if what == "summary":
+        cost, runs, requests = rows[0]
+        want = (_money(kind, cost), int(runs or 0), None if requests is None else int(requests))
+        assert (got.total_cost_usd, got.total_runs, got.total_requests) == want, (got, want)
+    elif what == "chart":
+        by_day = {str(r[0]): (_money(kind, r[1]), int(r[2] or 0)) for r in rows}
+        points = {str(p.date): (p.cost_usd, p.runs) for p in got if p.cost_usd or p.runs}
+        assert points == by_day, "chart differs from the floor"
+    else:
+        assert got.total_usd == sum((_money(kind, r[2]) for r in rows), ZERO), (got, rows)
 
 
 def app_statements(store, fn) -> list[tuple[str, object]]:
@@ -115,101 +109,124 @@ def explain(store, statements) -> list[str]:
                 cur.execute("EXPLAIN QUERY PLAN " + statement, params)
                 plan = [row[-1] for row in cur.fetchall()]
             else:
-                cur.execute("EXPLAIN " + statement, params)
+                cur.execute("EXPLAIN (ANALYZE, SUMMARY) " + statement, params)
                 plan = [row[0] for row in cur.fetchall()]
             cur.close()
             out.append(" ".join(statement.split()) + "\n    " + "\n    ".join(plan))
     return out
 
 
-def bench_one(url: str, repeat: int, provider: str | None, today: date | None, do_explain: bool) -> dict:
+def cases(store, kind: str, today: date, owner: str) -> list[tuple[str, object, tuple]]:
+    """(name, the app's call, the floor) for every query the Overview makes."""
+    out = []
+    for period in PERIODS:
+        first, last = period_window(period, today)
+        out.append((f"summary({period})", partial(spend.summary, store, period, today), ("summary", first, last)))
+    for period in PERIODS:
+        first, last = period_window(period, today)
+        call = partial(spend.summary, store, period, today, owners=(owner,))
+        out.append((f"summary({period}, one owner)", call, ("summary", first, last, owner)))
+    for range_ in RANGES:
+        days = range_days(range_, today)
+        out.append((f"chart({range_})", partial(spend.chart, store, range_, today), ("chart", days[0], days[-1])))
+    for period in PERIODS:
+        first, last = period_window(period, today)
+        out.append((f"coverage({period})", partial(coverage, store, first, last), ("coverage", first, last)))
+    return [(name, call, floors(kind, *floor[1:])[floor[0]]) for name, call, floor in out]
+
+
+def open_database(url: str) -> dict:
     kind = backend(url)
     store = open_store(url)
     with store.engine.connect() as conn:
-        runs = conn.execute(text("SELECT count(*) FROM scraper_runs")).scalar()
-        lines = conn.execute(text("SELECT count(*) FROM daily_costs")).scalar()
-        if today is None:
-            today = conn.execute(sa.select(sa.func.max(sa.column("day"))).select_from(sa.table("daily_costs"))).scalar()
-            today = date.fromisoformat(today) if isinstance(today, str) else today
-    floor_conn = store.engine.connect()  # held open: the floor pays no checkout
-    cases = [("summary", p, summary_floor(kind, p, today)) for p in PERIODS]
-    cases += [("chart", r, chart_floor(kind, r, today)) for r in RANGES]
-    results = []
-    plans: list[str] = []
-    for what, arg, (sql, params) in cases:
-        call = (
-            (lambda arg=arg: summary(store, arg, today, provider))
-            if what == "summary"
-            else (lambda arg=arg: chart(store, arg, today, provider))
-        )
-        floor_rows = floor_conn.execute(sql, params).all()
-        got = call()
-        if provider is None:
-            if what == "summary":
-                check_summary(kind, got, floor_rows[0])
-            else:
-                check_chart(kind, got, floor_rows)
-        for _ in range(3):  # warm-up
-            call()
-            floor_conn.execute(sql, params).all()
-        app_t, floor_t = [], []
+        counts = {
+            name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar()
+            for name in ("scraper_runs", "daily_costs", "daily_totals")
+        }
+        jit = conn.execute(text("SHOW jit")).scalar() if kind == "postgres" else None
+        today = conn.execute(text("SELECT max(day) FROM daily_totals")).scalar()
+    today = date.fromisoformat(today) if isinstance(today, str) else today
+    return {
+        "backend": kind,
+        "store": store,
+        "rows": counts,
+        "today": today,
+        "jit": jit,
+        "cases": cases(store, kind, today, user_ids(store)[0]),
+        "floor_conn": store.engine.connect(),  # held open: the floor pays no checkout
+        "results": [],
+        "plans": [],
+    }
+
+
+def measure(urls: list[str], repeat: int, do_explain: bool) -> list[dict]:
+    """Every case on every database; within each repetition the databases take turns (app, then floor), so the
+    figures of two databases (1M and 10M runs) are measured under the same conditions."""
+    dbs = [open_database(url) for url in urls]
+    for i in range(len(dbs[0]["cases"])):
+        for db in dbs:
+            _, call, (sql, params) = db["cases"][i]
+            same(db["backend"], db["cases"][i][0].split("(")[0], call(), db["floor_conn"].execute(sql, params).all())
+            for _ in range(5):  # warm-up
+                call()
+                db["floor_conn"].execute(sql, params).all()
+        times = [([], []) for _ in dbs]
         for _ in range(repeat):
-            t0 = time.perf_counter()
-            call()
-            t1 = time.perf_counter()
-            floor_conn.execute(sql, params).all()
-            t2 = time.perf_counter()
-            app_t.append(t1 - t0)
-            floor_t.append(t2 - t1)
-        results.append(
-            {
-                "query": f"{what}({arg})",
-                "app_ms": median(app_t) * 1000,
-                "app_p95_ms": p95(app_t) * 1000,
-                "floor_ms": median(floor_t) * 1000,
-                "ratio": median(app_t) / median(floor_t),
-            }
-        )
-        if do_explain:
-            plans += explain(store, app_statements(store, call))
-    floor_conn.close()
-    store.dispose()
-    return {"backend": kind, "runs": runs, "lines": lines, "today": today, "results": results, "plans": plans}
+            for db, (app_t, floor_t) in zip(dbs, times, strict=True):
+                _, call, (sql, params) = db["cases"][i]
+                t0 = time.perf_counter()
+                call()
+                t1 = time.perf_counter()
+                db["floor_conn"].execute(sql, params).all()
+                t2 = time.perf_counter()
+                app_t.append(t1 - t0)
+                floor_t.append(t2 - t1)
+        for db, (app_t, floor_t) in zip(dbs, times, strict=True):
+            name, call, _ = db["cases"][i]
+            db["results"].append(
+                {
+                    "query": name,
+                    "app_ms": median(app_t) * 1000,
+                    "app_p95_ms": p95(app_t) * 1000,
+                    "floor_ms": median(floor_t) * 1000,
+                    "ratio": median(app_t) / median(floor_t),
+                }
+            )
+            if do_explain:
+                db["plans"] += explain(db["store"], app_statements(db["store"], call))
+    for db in dbs:
+        db["floor_conn"].close()
+        db["store"].dispose()
+    keep = ("backend", "rows", "today", "jit", "results", "plans")
+    return [{k: db[k] for k in keep} for db in dbs]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--database-url", action="append", required=True, help="repeat for several backends")
-    ap.add_argument("--repeat", type=int, default=30)
-    ap.add_argument("--provider", default=None, help="provider filter (default: all providers)")
-    ap.add_argument("--today", type=date.fromisoformat, default=None, help="default: the last day with cost lines")
+    ap.add_argument("--database-url", action="append", required=True, help="repeat for several databases")
+    ap.add_argument("--repeat", type=int, default=200)
     ap.add_argument("--explain", action="store_true", help="print the plan of every statement the app sends")
+    ap.add_argument("--name", default="queries", help="result file name")
     args = ap.parse_args()
-    out = {"machine": machine(), "repeat": args.repeat, "provider": args.provider, "backends": []}
-    for url in args.database_url:
-        res = bench_one(url, args.repeat, args.provider, args.today, args.explain)
-        out["backends"].append(res)
-        print(
-            f"\n{res['backend']}: {res['runs']:,} runs, {res['lines']:,} daily lines, today {res['today']}, "
-            f"median of {args.repeat}"
-        )
+    databases = measure(args.database_url, args.repeat, args.explain)
+    out = {"machine": machine(), "repeat": args.repeat, "databases": databases}
+    for res in out["databases"]:
+        print(f"\n{res['backend']}: {res['rows']}, today {res['today']}, jit {res['jit']}, median of {args.repeat}")
         rows = [
             [
                 r["query"],
-                ms(r["app_ms"] / 1000),
-                ms(r["app_p95_ms"] / 1000),
-                ms(r["floor_ms"] / 1000),
-                f"{r['app_ms'] - r['floor_ms']:+.2f}",
+                f"{r['app_ms']:.3f}",
+                f"{r['app_p95_ms']:.3f}",
+                f"{r['floor_ms']:.3f}",
+                f"{r['app_ms'] - r['floor_ms']:+.3f}",
                 f"{r['ratio']:.2f}x",
-                "yes" if r["ratio"] <= 1.5 else "no",
             ]
             for r in res["results"]
         ]
-        print(table(["query", "app ms", "app p95 ms", "floor ms", "overhead ms", "app / floor", "<= 1.5x"], rows))
+        print(table(["query", "app ms", "app p95 ms", "floor ms", "overhead ms", "app / floor"], rows))
         for plan in res["plans"]:
             print(plan)
-    suffix = f"_{args.provider}" if args.provider else ""
-    save(f"queries{suffix}", out)
+    save(args.name, out)
 
 
 if __name__ == "__main__":
