@@ -168,13 +168,14 @@ def test_the_run_list_filters_by_user_ids(store):
         ScraperRun("a", "maps", now, "SUCCEEDED", Decimal("1.10"), user_id="u1"),
         ScraperRun("b", "maps", now, "SUCCEEDED", Decimal("2.20"), user_id="u2"),
         ScraperRun("c", "maps", now, "SUCCEEDED", Decimal("4.40"), user_id=None),
+        ScraperRun("d", "maps", now - timedelta(days=40), "FAILED", None, user_id="u3"),  # no cost, still theirs
     ]
     run_store.save_runs(store, runs)
     page = run_store.list_runs(store, user_ids=("u1", "u2"))
     assert sorted(r.run_id for r in page.items) == ["a", "b"] and page.total_cost_usd == Decimal("3.30")
     assert run_store.list_runs(store, user_ids=()).total_runs == 0  # nobody's runs
-    assert run_store.list_runs(store).total_runs == 3  # everyone's
-    assert run_store.user_ids(store) == ["u1", "u2"]
+    assert run_store.list_runs(store, first=(now - timedelta(days=60)).date()).total_runs == 4  # everyone's
+    assert run_store.user_ids(store) == ["u1", "u2", "u3"]
 
 
 # --- cookies and the throttle -------------------------------------------------------------------------------------

@@ -7,12 +7,12 @@ from datetime import UTC, date, timedelta
 
 from sqlalchemy import Connection, delete, func, select
 
-from core.models import DEMO, RunPage, ScraperRun
+from core.models import DEMO, UNKNOWN_OWNER, RunPage, ScraperRun
 from core.money import ZERO
 from core.periods import day_start, utc_now
 from core.store import ledger
 from core.store.db import Store
-from core.store.schema import scraper_runs
+from core.store.schema import daily_totals, scraper_runs
 
 _UPDATED_ON_CONFLICT = (
     "cost_usd",
@@ -155,8 +155,11 @@ def get_run(store: Store, run_id: str) -> ScraperRun | None:
 
 
 def user_ids(store: Store) -> list[str]:
-    """Every user id that launched a recorded run, sorted (what an admin can map a person to)."""
-    q = select(scraper_runs.c.user_id).where(scraper_runs.c.user_id.is_not(None)).distinct()
+    """Every user id that launched a recorded run, sorted (what an admin can map a person to). Read from the daily
+    rollup, which keeps Apify's run owners per day: a few thousand rows however many runs there are (a DISTINCT over
+    the runs took 4.5 s at 10M runs on SQLite, bench/README.md)."""
+    owner = daily_totals.c.owner
+    q = select(owner).where(daily_totals.c.provider == ledger.APIFY, owner.not_in(("", UNKNOWN_OWNER))).distinct()
     with store.engine.connect() as conn:
         return sorted(conn.execute(q).scalars())
 
