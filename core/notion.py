@@ -40,7 +40,6 @@ _SDK_LOG = logging.getLogger("core.notion.sdk")  # one logger: each Client() wou
 TIMEOUT_MS = 30_000
 MAX_ROUNDS = 5  # rounds of pending months per sync (a month requested again mid-sync is sent again)
 NOT_CONFIGURED = "not configured"
-KEY_HINT = "set NOTION_API_KEY to the integration's secret (https://www.notion.so/my-integrations)"
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def configured(settings: Settings) -> bool:
 def make_client(settings: Settings, transport: httpx.BaseTransport | None = None) -> notion_client.Client:
     """A notion-client ``Client`` without SDK retries (``core.archive.api`` retries); ``transport`` for tests."""
     if not settings.notion_api_key:
-        raise ConfigError(KEY_HINT)
+        raise ConfigError.keyed("err_notion_no_key")
     return notion_client.Client(
         auth=settings.notion_api_key,
         base_url=settings.notion_base_url,
@@ -115,7 +114,7 @@ def setup(
     is already configured is kept and given the columns it lacks. Return ``(snapshots_db_id, summaries_db_id)``.
     Raises ``ConfigError`` or ``NotifyError`` with one line saying what to do."""
     if not settings.notion_api_key:
-        raise ConfigError(KEY_HINT)
+        raise ConfigError.keyed("err_notion_no_key")
     wanted = [(SNAPSHOTS, settings.notion_snapshots_db_id), (SUMMARIES, settings.notion_summaries_db_id)]
     parent = _notion_id(parent_page_id, "the parent page") if parent_page_id else None
     if parent is None and not all(db_id for _, db_id in wanted):

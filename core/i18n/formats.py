@@ -200,6 +200,12 @@ class Formats:
     def seconds(self, seconds: float) -> str:
         return format_seconds(seconds, self.language)
 
+    def error(self, error: BaseException) -> str:
+        """An error's one line in this language (``core.i18n.describe``)."""
+        from core.i18n import describe
+
+        return describe(error, self.language)
+
     def run_status(self, status: str | None) -> str:
         """An Apify run status (``SUCCEEDED``, ``TIMED-OUT``...) in words; an unknown one as it came."""
         from core.i18n import catalogue
