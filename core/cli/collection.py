@@ -83,7 +83,7 @@ def apify_backfill(args, ctx) -> int:
     f = ctx.f
 
     def progress(done: int, total: int) -> None:
-        err(f.t("cli_backfill_progress", done=done, total=total))
+        err(f.t("cli_backfill_progress", done=done, count=total))
 
     if args.reset:
         err(f.t("cli_backfill_reset"))

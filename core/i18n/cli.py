@@ -23,7 +23,10 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "cli_collect_no_provider": "collect: no provider is configured; set at least one key (see README > "
         "Configuration)",
         "cli_recorded": "recorded {run}: {cost}",
-        "cli_backfill_progress": "apify backfill: {done} of {total} runs fetched",
+        "cli_backfill_progress": {
+            "one": "apify backfill: {done} of {count} run fetched",
+            "other": "apify backfill: {done} of {count} runs fetched",
+        },
         "cli_backfill_reset": "apify backfill: imported runs will be replaced (in one transaction)",
         "cli_backfill_done": {
             "one": "{runs} ({cost}) from the last day in {pages}; {deleted}",
@@ -108,6 +111,8 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "lock_activity_migration": "a migration",
         "lock_activity_report_email": "a report email",
         "lock_activity_notion_sync": "a Notion sync",
+        "err_sample_refused": "this database holds real figures: sample data is only for an empty database (nothing "
+        "was changed)",
         "err_migrate_same": "--to is the database in DATABASE_URL itself; give another database",
         "err_migrate_memory": "--to must be a database that outlives this command (not an in-memory SQLite)",
     },
@@ -131,7 +136,10 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "cli_collect_no_provider": "collect : aucun fournisseur n'est configuré ; définissez au moins une clé (voir "
         "README > Configuration)",
         "cli_recorded": "enregistrée {run} : {cost}",
-        "cli_backfill_progress": "apify backfill : {done} exécutions récupérées sur {total}",
+        "cli_backfill_progress": {
+            "one": "apify backfill : {done} sur {count} exécution récupérée",
+            "other": "apify backfill : {done} sur {count} exécutions récupérées",
+        },
         "cli_backfill_reset": "apify backfill : les exécutions importées seront remplacées (en une transaction)",
         "cli_backfill_done": {
             "one": "{runs} ({cost}) sur le dernier jour en {pages} ; {deleted}",
@@ -218,6 +226,8 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "lock_activity_migration": "une migration",
         "lock_activity_report_email": "un envoi du rapport",
         "lock_activity_notion_sync": "une synchronisation Notion",
+        "err_sample_refused": "cette base contient de vrais chiffres : les données d'exemple sont réservées à une base "
+        "vide (rien n'a été modifié)",
         "err_migrate_same": "--to est la base de DATABASE_URL elle-même ; indiquez une autre base",
         "err_migrate_memory": "--to doit être une base qui survit à cette commande (pas une SQLite en mémoire)",
     },
