@@ -172,3 +172,23 @@ def test_every_area_has_the_same_keys_in_both_languages():
         strings = import_module(f"core.i18n.{area}").STRINGS
         keys = {lang: set(strings.get(lang, {})) for lang in LANGUAGES}
         assert all(keys[lang] == keys["en"] for lang in LANGUAGES), (area, keys["en"] ^ keys["fr"])
+
+
+def test_a_keyed_error_is_english_as_text_and_rendered_in_the_apps_language():
+    from datetime import datetime
+
+    from core.errors import Busy
+    from core.i18n import describe
+    from core.locks import Holder
+
+    holder = Holder("collection", "Apify back-fill", "python -m core collect", "host1", 42, datetime(2026, 11, 3, 9, 5))
+    error = Busy.keyed("err_busy", holder=holder.describe())
+    assert str(error) == (
+        "an Apify back-fill started at 2026-11-03 09:05 UTC by python -m core collect on host1 (pid 42) is still "
+        "running; try again when it has finished"
+    )
+    assert describe(error, "fr") == (
+        "un import Apify depuis le 2026-11-03 09:05 UTC par python -m core collect sur host1 (pid 42) est toujours "
+        "en cours ; réessayez quand ce sera terminé"
+    )
+    assert describe(ValueError("a provider's own words"), "fr") == "a provider's own words"
