@@ -12,7 +12,6 @@ import json
 import re
 from calendar import monthrange
 
-import pytest
 from sqlalchemy import select
 
 from core.cli import main
@@ -22,18 +21,6 @@ from core.providers import NAMES, get_provider, label
 from core.store.db import open_store
 from core.store.schema import metadata
 from tests.i18n_pages import hard_coded_lines, pseudo_catalogue
-from tests.imitation import Imitation, Ledger, populate
-
-
-@pytest.fixture
-def im(today) -> Imitation:
-    return Imitation(today, populate(Ledger(), previous_month(today), today))
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml of the checkout can leak in
-    return tmp_path / "spend.db"
 
 
 def run(capsys, argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
