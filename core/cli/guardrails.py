@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-import argparse
-
 from core.cli.base import EXIT_FAILED, EXIT_OK, Parser, err, int_in, month, out
-from core.errors import InputError
 from core.providers import NAMES
 
 MAX_ANOMALY_DAYS = 365
 
 
+# Like ``core.cli.base.month``, these raise ``InputError``: ``main`` shows it in the app's language.
 def _scope(text: str) -> str:
     from core.budgets import parse_scope
 
-    try:
-        return parse_scope(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse_scope(text)
 
 
 def _amount(text: str):
     from core.budgets import parse_amount
 
-    try:
-        return parse_amount(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse_amount(text)
 
 
 def register(sub) -> None:

@@ -111,6 +111,10 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "lock_activity_migration": "a migration",
         "lock_activity_report_email": "a report email",
         "lock_activity_notion_sync": "a Notion sync",
+        "err_budget_scope": "budget scope must be total or a provider ({names}); got {got}",
+        "err_budget_amount": "budget amount must be a number of US dollars, e.g. 500 or 1250.50 (got {got})",
+        "err_budget_range": "budget amount must be above 0 and below 1,000,000,000 dollars (got {got})",
+        "err_budget_cents": "budget amount has at most two decimals (cents); got {got}",
         "err_sample_refused": "this database holds real figures: sample data is only for an empty database (nothing "
         "was changed)",
         "err_migrate_same": "--to is the database in DATABASE_URL itself; give another database",
@@ -226,6 +230,12 @@ STRINGS: dict[str, dict[str, str | dict[str, str]]] = {
         "lock_activity_migration": "une migration",
         "lock_activity_report_email": "un envoi du rapport",
         "lock_activity_notion_sync": "une synchronisation Notion",
+        "err_budget_scope": "le périmètre d'un budget est total ou un fournisseur ({names}) ; reçu {got}",
+        "err_budget_amount": "le montant d'un budget est un nombre de dollars US, par exemple 500 ou 1250.50 (reçu "
+        "{got})",
+        "err_budget_range": "le montant d'un budget est supérieur à 0 et inférieur à 1 000 000 000 de dollars (reçu "
+        "{got})",
+        "err_budget_cents": "le montant d'un budget a au plus deux décimales (les cents) ; reçu {got}",
         "err_sample_refused": "cette base contient de vrais chiffres : les données d'exemple sont réservées à une base "
         "vide (rien n'a été modifié)",
         "err_migrate_same": "--to est la base de DATABASE_URL elle-même ; indiquez une autre base",

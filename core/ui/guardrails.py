@@ -16,6 +16,7 @@ from core.budgets import SCOPES, TOTAL, budget_use, list_budgets, percent, remov
 from core.config import Settings, mask
 from core.errors import InputError
 from core.forecast import MonthForecast, month_forecast
+from core.i18n import describe
 from core.i18n.formats import format_percent
 from core.models import ChartPoint
 from core.money import format_usd
@@ -270,7 +271,7 @@ def _editor(svc: Services, current: dict[str, Decimal]) -> None:
             with audit.recorded(svc.store, person, "budget", scope=scope, set=amount.strip()[:20]):
                 budget = set_budget(svc.store, scope, amount)
         except InputError as exc:
-            st.error(plain(str(exc)))
+            st.error(plain(describe(exc, svc.settings.app_language)))
             return
         flash = t("budget_saved", scope=_scope_label(scope), amount=format_usd(budget.monthly_usd))
     else:
