@@ -31,6 +31,7 @@ from core.archive.api import NotionApi, NotionError
 from core.archive.databases import SNAPSHOTS, SUMMARIES
 from core.config import Settings
 from core.errors import ConfigError
+from core.i18n.formats import Formats
 from core.periods import month_key
 from core.store import archive as state
 from core.store.db import Store
@@ -52,16 +53,28 @@ class SyncResult:
 
     @property
     def message(self) -> str:
+        """What the sync did, in English (``describe`` says it in any language)."""
+        from core.i18n.formats import Formats
+
+        return self.describe(Formats("en"))
+
+    def describe(self, f: Formats) -> str:
+        """What the sync did, on one line, in ``f``'s language (the error as Notion said it)."""
+        t = f.t
+
+        def months(keys: Iterable[str]) -> str:
+            return f.list(f.month(date.fromisoformat(f"{key}-01")) for key in keys)
+
         if self.skipped:
-            return f"Notion sync skipped: {self.skipped}"
-        parts = [f"archived to Notion: {', '.join(self.synced) or 'nothing'}"]
+            return t("cli_notion_skipped" if self.skipped == NOT_CONFIGURED else "cli_notion_busy")
+        parts = [t("cli_notion_synced", months=months(self.synced)) if self.synced else t("cli_notion_nothing")]
         if self.missing:
-            parts.append(f"nothing stored for {', '.join(self.missing)}")
+            parts.append(t("cli_notion_missing", months=months(self.missing)))
         if self.pending:
-            parts.append(f"still pending: {', '.join(self.pending)}")
+            parts.append(t("cli_notion_pending", months=months(self.pending)))
         if self.error:
-            parts.append(f"error: {self.error}")
-        return "; ".join(parts)
+            parts.append(t("cli_notion_error", error=self.error))
+        return " · ".join(parts)
 
 
 @dataclass(frozen=True)

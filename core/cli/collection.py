@@ -177,9 +177,7 @@ def collect(args, ctx) -> int:
         out(f.t("cli_collect_total", month=f.month(report.month), total=f.money(report.total_cost_usd)))
     code = EXIT_FAILED if result.failed else EXIT_OK
     if result.archive is not None:
-        from core.cli.delivery import tell_archive
-
-        tell_archive(result.archive, f)
+        err(result.archive.describe(f))
     from core.cli.guardrails import tell_alerts
 
     code = max(code, tell_alerts(result.alerts, ctx))  # the budget and anomaly alerts collect() checked

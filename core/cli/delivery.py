@@ -53,28 +53,6 @@ def tell_sent(result, f) -> None:
         err(f.t("cli_sent_before", month=result.month, recipients=recipients))
 
 
-def tell_archive(result, f) -> None:
-    """What a Notion sync did (``core.notion.SyncResult``), on stderr, in the app's language."""
-    from datetime import date
-
-    from core.notion import NOT_CONFIGURED
-
-    def months(keys) -> str:
-        return f.list(f.month(date.fromisoformat(f"{key}-01")) for key in keys)
-
-    if result.skipped:
-        err(f.t("cli_notion_skipped" if result.skipped == NOT_CONFIGURED else "cli_notion_busy"))
-        return
-    parts = [f.t("cli_notion_synced", months=months(result.synced)) if result.synced else f.t("cli_notion_nothing")]
-    if result.missing:
-        parts.append(f.t("cli_notion_missing", months=months(result.missing)))
-    if result.pending:
-        parts.append(f.t("cli_notion_pending", months=months(result.pending)))
-    if result.error:
-        parts.append(f.t("cli_notion_error", error=result.error))
-    err(" · ".join(parts))
-
-
 def notion_setup(args, ctx) -> int:
     from core import notion
 
@@ -98,5 +76,5 @@ def notion_sync(args, ctx) -> int:
     for m in months or []:
         save_month(ctx.store, monthly_report(ctx.store, m, settings.app_base_url))  # send what SQL holds now
     result = notion.sync(settings, ctx.store, months)
-    tell_archive(result, ctx.f)
+    err(result.describe(ctx.f))
     return EXIT_FAILED if result.error else EXIT_OK
