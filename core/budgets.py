@@ -45,7 +45,7 @@ class BudgetUse:
 def parse_scope(text: str) -> str:
     scope = (text or "").strip().lower()
     if scope not in SCOPES:
-        raise InputError(f"budget scope must be total or a provider ({', '.join(NAMES)}); got {text[:40]!r}")
+        raise InputError.keyed("err_budget_scope", names=", ".join(NAMES), got=repr(text[:40]))
     return scope
 
 
@@ -57,11 +57,11 @@ def parse_amount(text: str | Decimal) -> Decimal:
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
-        raise InputError(f"budget amount must be a number of US dollars, e.g. 500 or 1250.50 (got {str(text)[:40]!r})")
+        raise InputError.keyed("err_budget_amount", got=repr(str(text)[:40]))
     if value <= 0 or value >= MAX_ABS_USD:
-        raise InputError(f"budget amount must be above 0 and below 1,000,000,000 dollars (got {raw})")
+        raise InputError.keyed("err_budget_range", got=raw)
     if value != value.quantize(CENTS):
-        raise InputError(f"budget amount has at most two decimals (cents); got {raw}")
+        raise InputError.keyed("err_budget_cents", got=raw)
     return value.quantize(CENTS)
 
 

@@ -63,9 +63,7 @@ def load_demo_data(store: Store, now: datetime, *, reset: bool = False) -> DemoR
     """Write ``DAYS`` days of sample runs and provider lines ending now (no run starts in the future); refused on a
     database that holds real figures."""
     if sample.real_present(store):
-        raise InputError(
-            "this database holds real figures: sample data is only for an empty database (nothing was changed)"
-        )
+        raise InputError.keyed("err_sample_refused")
     today = now.date()
     if reset:
         remove_sample_data(store)

@@ -61,7 +61,7 @@ def require_configured(diagnoses: Sequence[Diagnosis]) -> None:
     """No provider has a key: that is a configuration problem, not a provider failure."""
     if all(d.status == NOT_CONFIGURED for d in diagnoses):
         envs = ", ".join(d.key_env for d in diagnoses)
-        raise ConfigError(f"no provider is configured; set at least one of {envs}")
+        raise ConfigError.keyed("err_no_provider", envs=envs)
 
 
 def _one(name: str, settings: Settings, transport, policy: RetryPolicy) -> Diagnosis:

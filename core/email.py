@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from core import locks, outbox
@@ -38,6 +38,7 @@ class SendResult:
     sent: bool
     email_id: str | None
     message: str
+    already_sent_at: datetime | None = None  # not sent now: it was, at this time (UTC), to the same recipients
 
 
 def revised_since_sent(store: Store, before: date) -> list[tuple[date, Decimal, Decimal]]:
@@ -66,7 +67,7 @@ def check_config(settings: Settings) -> None:
         if not value
     ]
     if missing:
-        raise ConfigError(f"email is not configured: set {', '.join(missing)} (see README > Email)")
+        raise ConfigError.keyed("err_email_not_configured", missing=", ".join(missing))
 
 
 def _render(settings: Settings, store: Store, month: date, key: str, recipients: tuple[str, ...]) -> outbox.Message:
@@ -109,6 +110,7 @@ def send_report(
                     False,
                     done.email_id,
                     f"already sent on {done.email_sent_at:%Y-%m-%d %H:%M} UTC; use --force to send again",
+                    done.email_sent_at,
                 )
             nonce = utc_now().strftime("%Y%m%dT%H%M%S%f") if force else None
             key = idempotency_key(month, recipients, force_nonce=nonce)

@@ -15,6 +15,11 @@
 
 Messages are one line and say what to do. They never contain a secret: ``clean`` is the one function that makes
 error text one line and scrubs the secrets it is given; every error of the tree passes its message through it.
+
+The errors a person meets most (a missing setting, a month not begun, work running elsewhere) are made with
+``keyed(key, **values)``: a catalogue key and its values. ``str()`` is the English text (logs, tests);
+``core.i18n.describe`` renders one in the app's language, for the command line and the pages alike. Any other error
+(a provider's or the database's own words) is shown as it is.
 """
 
 from __future__ import annotations
@@ -37,8 +42,20 @@ def clean(text: object, secrets: Iterable[str | None] = ()) -> str:
 class SpendError(Exception):
     """Base class of every error Spendboard shows to a person; its message is always one line."""
 
+    key: str | None = None  # the catalogue key of a ``keyed`` error
+    values: dict[str, object] = {}  # noqa: RUF012  # its values (replaced per instance, never mutated)
+
     def __init__(self, message: object = "", *args: object):
         super().__init__(clean(message), *args)
+
+    @classmethod
+    def keyed(cls, key: str, **values: object):
+        """This error with catalogue ``key``'s English text as its message; ``core.i18n.describe`` translates it."""
+        from core.i18n import translator
+
+        error = cls(translator("en")(key, **values))
+        error.key, error.values = key, values
+        return error
 
 
 class ConfigError(SpendError):

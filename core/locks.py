@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.errors import Busy, StoreUnavailable
+from core.i18n import Text
 from core.periods import utc_now
 from core.store import locks as rows
 from core.store.db import Store, sqlite_path
@@ -66,11 +67,21 @@ class Holder:
     pid: int | None
     started_at: datetime | None
 
-    def describe(self) -> str:
-        when = f" started at {self.started_at:%Y-%m-%d %H:%M} UTC" if self.started_at else ""
-        where = f" on {self.host} (pid {self.pid})" if self.pid else ""
-        article = "an" if self.activity[:1].lower() in "aeiou" else "a"
-        return f"{article} {self.activity}{when} by {self.who}{where}"
+    def describe(self) -> Text:
+        """``a collection started at 2026-10-20 16:03 UTC by python -m core collect on host (pid 42)``, as catalogue
+        text (``str()`` is English)."""
+        when = Text("lock_since", {"when": f"{self.started_at:%Y-%m-%d %H:%M}"}) if self.started_at else ""
+        where = Text("lock_where", {"host": self.host, "pid": str(self.pid)}) if self.pid else ""
+        return Text("lock_holder", {"activity": doing(self.activity), "since": when, "who": self.who, "where": where})
+
+
+def doing(name: str) -> Text | str:
+    """An activity named by its lock (``collection``, ``Apify back-fill``...) with its article, in the language (an
+    activity the catalogue does not know, as it was named)."""
+    from core.i18n import catalogue
+
+    key = "lock_activity_" + name.lower().replace(" ", "_").replace("-", "_")
+    return Text(key) if key in catalogue()["en"] else name
 
 
 def name_process(role: str | None) -> None:
@@ -248,8 +259,8 @@ def acquire(
             continue
         remaining = deadline - clock()
         if remaining <= 0:
-            who = current.describe() if current else f"another {activity}"
-            raise Busy(f"{who} is still running; try again when it has finished")
+            who = current.describe() if current else doing(activity)
+            raise Busy.keyed("err_busy", holder=who)
         if on_wait is not None and not told:
             on_wait(current)
             told = True

@@ -31,6 +31,7 @@ from core.archive.api import NotionApi, NotionError
 from core.archive.databases import SNAPSHOTS, SUMMARIES
 from core.config import Settings
 from core.errors import ConfigError
+from core.i18n.formats import Formats
 from core.periods import month_key
 from core.store import archive as state
 from core.store.db import Store
@@ -40,7 +41,6 @@ _SDK_LOG = logging.getLogger("core.notion.sdk")  # one logger: each Client() wou
 TIMEOUT_MS = 30_000
 MAX_ROUNDS = 5  # rounds of pending months per sync (a month requested again mid-sync is sent again)
 NOT_CONFIGURED = "not configured"
-KEY_HINT = "set NOTION_API_KEY to the integration's secret (https://www.notion.so/my-integrations)"
 
 
 @dataclass(frozen=True)
@@ -53,16 +53,28 @@ class SyncResult:
 
     @property
     def message(self) -> str:
+        """What the sync did, in English (``describe`` says it in any language)."""
+        from core.i18n.formats import Formats
+
+        return self.describe(Formats("en"))
+
+    def describe(self, f: Formats) -> str:
+        """What the sync did, on one line, in ``f``'s language (the error as Notion said it)."""
+        t = f.t
+
+        def months(keys: Iterable[str]) -> str:
+            return f.list(f.month(date.fromisoformat(f"{key}-01")) for key in keys)
+
         if self.skipped:
-            return f"Notion sync skipped: {self.skipped}"
-        parts = [f"archived to Notion: {', '.join(self.synced) or 'nothing'}"]
+            return t("cli_notion_skipped" if self.skipped == NOT_CONFIGURED else "cli_notion_busy")
+        parts = [t("cli_notion_synced", months=months(self.synced)) if self.synced else t("cli_notion_nothing")]
         if self.missing:
-            parts.append(f"nothing stored for {', '.join(self.missing)}")
+            parts.append(t("cli_notion_missing", months=months(self.missing)))
         if self.pending:
-            parts.append(f"still pending: {', '.join(self.pending)}")
+            parts.append(t("cli_notion_pending", months=months(self.pending)))
         if self.error:
-            parts.append(f"error: {self.error}")
-        return "; ".join(parts)
+            parts.append(t("cli_notion_error", error=self.error))
+        return " · ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -85,7 +97,7 @@ def configured(settings: Settings) -> bool:
 def make_client(settings: Settings, transport: httpx.BaseTransport | None = None) -> notion_client.Client:
     """A notion-client ``Client`` without SDK retries (``core.archive.api`` retries); ``transport`` for tests."""
     if not settings.notion_api_key:
-        raise ConfigError(KEY_HINT)
+        raise ConfigError.keyed("err_notion_no_key")
     return notion_client.Client(
         auth=settings.notion_api_key,
         base_url=settings.notion_base_url,
@@ -115,7 +127,7 @@ def setup(
     is already configured is kept and given the columns it lacks. Return ``(snapshots_db_id, summaries_db_id)``.
     Raises ``ConfigError`` or ``NotifyError`` with one line saying what to do."""
     if not settings.notion_api_key:
-        raise ConfigError(KEY_HINT)
+        raise ConfigError.keyed("err_notion_no_key")
     wanted = [(SNAPSHOTS, settings.notion_snapshots_db_id), (SUMMARIES, settings.notion_summaries_db_id)]
     parent = _notion_id(parent_page_id, "the parent page") if parent_page_id else None
     if parent is None and not all(db_id for _, db_id in wanted):

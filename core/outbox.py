@@ -184,10 +184,10 @@ def deliver(
     if row.sent_at is not None:
         return Delivery(False, row.email_id, message, sent_at=row.sent_at)
     if not settings.resend_api_key:
-        raise ConfigError("email is not configured: set RESEND_API_KEY (see README > Email)")
+        raise ConfigError.keyed("err_email_not_configured", missing="RESEND_API_KEY")
     sender = row.sender or settings.report_email_from
     if not sender:
-        raise ConfigError("email is not configured: set REPORT_EMAIL_FROM (see README > Email)")
+        raise ConfigError.keyed("err_email_not_configured", missing="REPORT_EMAIL_FROM")
     now = utc_now()
     if row.unconfirmed_since is not None and now - row.unconfirmed_since > REPEAT_WINDOW:
         raise NotifyError(

@@ -67,9 +67,9 @@ def parse_day(text: str, *, what: str = "date") -> date:
             raise ValueError
         day = date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise InputError(f"{what} must be a date as YYYY-MM-DD (got {str(text)[:40]!r})") from None
+        raise InputError.keyed("err_day_format", what=what, got=repr(str(text)[:40])) from None
     if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise InputError(f"{what} must be between {EARLIEST_DAY} and {LATEST_DAY} (got {text})")
+        raise InputError.keyed("err_day_range", what=what, first=str(EARLIEST_DAY), last=str(LATEST_DAY), got=text)
     return day
 
 
@@ -77,12 +77,12 @@ def parse_month(text: str, *, today: date | None = None) -> date:
     """``"2026-10"`` -> ``date(2026, 10, 1)``; with ``today``, a month that has not started yet is refused."""
     m = _MONTH_RE.fullmatch(text or "") if isinstance(text, str) else None
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < EARLIEST_DAY.year:
-        raise InputError(f"month must be YYYY-MM, e.g. 2026-10 (got {str(text)[:40]!r})")
+        raise InputError.keyed("err_month_format", got=repr(str(text)[:40]))
     month = date(int(m.group(1)), int(m.group(2)), 1)
     if today is not None:
         return check_started(month, today)
     if month > LATEST_DAY:
-        raise InputError(f"month must be no later than {month_key(LATEST_DAY)} (got {text})")
+        raise InputError.keyed("err_month_too_late", latest=month_key(LATEST_DAY), got=text)
     return month
 
 
@@ -90,7 +90,7 @@ def check_started(month: date, today: date) -> date:
     """``month`` itself, or ``InputError`` when it is after the current UTC month: there is nothing to collect,
     report, send or archive for a month that has not begun."""
     if month_start(month) > month_start(today):
-        raise InputError(f"month {month_key(month)} has not started yet (today is {today} UTC)")
+        raise InputError.keyed("err_month_not_started", month=month_key(month), today=str(today))
     return month
 
 

@@ -100,6 +100,22 @@ def today() -> date:
     return utc_now().date()
 
 
+@pytest.fixture
+def im(today):
+    """The imitation with last month and this month to date in its ledger (a module may define its own ``im``)."""
+    from core.periods import previous_month
+    from tests.imitation import Imitation, Ledger, populate
+
+    return Imitation(today, populate(Ledger(), previous_month(today), today))
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    """A SQLite file path, the test running in a directory of its own (no secrets.toml of the checkout leaks in)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "spend.db"
+
+
 def clean_app_env(monkeypatch, tmp_path, *extra: str) -> str:
     """An environment for the app under test: no provider keys or access settings, its own SQLite database, and
     a working directory without secrets.toml. Returns the database URL."""

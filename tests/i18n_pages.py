@@ -11,6 +11,8 @@ wrapped segments and data only: numbers, money, dates (Babel's month and day nam
     assert hard_coded(at, data=provider_labels) == []
 
 ``st.code``/``st.text`` elements are data by design (that is how provider text must be shown) and are not checked.
+
+The command line's human lines are checked the same way with ``hard_coded_lines(lines, data=...)``.
 """
 
 from __future__ import annotations
@@ -116,17 +118,29 @@ def _date_words(language: str) -> set[str]:
     return words | set(loc.periods.values())
 
 
-def hard_coded(at, *, data: Iterable[str] = (), language: str = "en") -> list[tuple[str, str]]:
-    """Texts with words outside the (pseudo-)catalogue: ``(element type, text)``; ``[]`` means all is well."""
+def _outside(texts: Iterable[str], data: Iterable[str], language: str) -> list[str]:
+    """The texts with a word outside the wrapped segments, the data strings and the language's date words."""
     data = sorted({d for d in data if d}, key=len, reverse=True)
     allowed = _date_words(language)
     bad = []
-    for kind, text in visible_texts(at):
-        rest = unescape(_DIRECTIVE.sub("", _ICON.sub("", text)))
+    for text in texts:
+        rest = text
         while _WRAPPED.search(rest):
             rest = _WRAPPED.sub(" ", rest)
         for value in data:
             rest = rest.replace(value, " ")
         if any(word not in allowed for word in _WORD.findall(rest)):
-            bad.append((kind, text))
+            bad.append(text)
     return bad
+
+
+def hard_coded(at, *, data: Iterable[str] = (), language: str = "en") -> list[tuple[str, str]]:
+    """Texts with words outside the (pseudo-)catalogue: ``(element type, text)``; ``[]`` means all is well."""
+    texts = [(kind, text, unescape(_DIRECTIVE.sub("", _ICON.sub("", text)))) for kind, text in visible_texts(at)]
+    bad = set(_outside([shown for _, _, shown in texts], data, language))
+    return [(kind, text) for kind, text, shown in texts if shown in bad]
+
+
+def hard_coded_lines(lines: Iterable[str], *, data: Iterable[str] = (), language: str = "en") -> list[str]:
+    """Command-line output lines with words outside the (pseudo-)catalogue; ``[]`` means all is well."""
+    return _outside([line for line in lines if line.strip()], data, language)

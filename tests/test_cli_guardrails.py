@@ -16,21 +16,10 @@ import pytest
 from core.cli import main
 from core.periods import month_key, month_start, previous_month
 from tests.fakes import serve
-from tests.imitation import KEYS, Imitation, Ledger, populate
+from tests.imitation import KEYS, Imitation
 from tests.recorded_email import install
 
 SECRET_PATH = "services/T0FAKE/B0FAKE/imitationWebhookSecret77"
-
-
-@pytest.fixture
-def im(today) -> Imitation:
-    return Imitation(today, populate(Ledger(), previous_month(today), today))
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml of the checkout can leak in
-    return tmp_path / "spend.db"
 
 
 class Hook:

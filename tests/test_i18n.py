@@ -44,6 +44,8 @@ SAME_IN_FRENCH = {
     "col_score": "the same word in French",
     "alert_channel_webhook": "the English word is the one French teams use (and a placeholder)",
     "doctor_status_ok": "OK is French too",
+    "cli_backfill_pages": "page(s): the same word in French",
+    "cli_tables": "table(s): the same word in French",
 }
 # A French template may name the month as it follows "de" (d'octobre, de mars) where English just names it.
 FRENCH_ONLY_FIELDS, ENGLISH_ONLY_FIELDS = {"of_month"}, {"month"}

@@ -18,6 +18,7 @@ from core.archive import api as notion_api
 from core.archive.properties import MAX_ITEMS, MAX_TEXT, breakdown_pieces, number, split_text
 from core.config import Settings
 from core.errors import ConfigError, NotifyError
+from core.i18n.formats import Formats
 from core.models import DailyCost, ScraperRun
 from core.periods import month_end
 from core.report import monthly_report
@@ -254,7 +255,8 @@ def test_first_sync_creates_one_page_per_month_and_provider_with_exact_figures(s
     populate(store)
     result = run_sync(cfg, store, fake, clock, [SEP, OCT])
     assert (result.synced, result.pending, result.error) == (["2026-09", "2026-10"], [], None)
-    assert result.message == "archived to Notion: 2026-09, 2026-10"
+    assert result.message == "archived to Notion: September 2026 and October 2026"
+    assert result.describe(Formats("fr")) == "archivé dans Notion : septembre 2026 et octobre 2026"
 
     snaps = snapshot_pages(fake, cfg)
     assert set(snaps) == {("2026-09", "openai"), ("2026-10", "openai"), ("2026-10", "anthropic"), ("2026-10", "apify")}

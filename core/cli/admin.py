@@ -24,12 +24,15 @@ def register(sub) -> None:
     p.set_defaults(handler=backup)
 
 
-def _progress(table: str, rows: int) -> None:
-    if rows % 50_000 == 0:
-        err(f"  {table}: {rows} rows")
+def _progress(f):
+    def progress(table: str, rows: int) -> None:
+        if rows % 50_000 == 0:
+            err("  " + f.t("cli_transfer_progress", table=table, rows=f.t("cli_rows", count=rows)))
+
+    return progress
 
 
-def _report(args, result, what: str) -> None:
+def _report(args, result, what: str, f) -> None:
     from core import jsonout
 
     if args.json:
@@ -37,9 +40,10 @@ def _report(args, result, what: str) -> None:
         out(jsonout.dumps({"rows": result.rows, "tables": tables}))
     else:
         for t in result.tables:
-            money = ", ".join(f"{c} {v}" for c, v in t.money.items())
-            out(f"{t.table:<22} {t.rows:>10} rows  {money}")
-    err(f"{what}: {result.rows} rows in {len(result.tables)} tables; row counts and money totals match")
+            money = ", ".join(f"{c} {f.number(v)}" for c, v in t.money.items())
+            out(f"{t.table:<22} {f.t('cli_rows', count=t.rows):>16}  {money}".rstrip())
+    rows, tables = f.t("cli_rows", count=result.rows), f.t("cli_tables", count=len(result.tables))
+    err(f.t("cli_transfer_done", what=what, rows=rows, tables=tables))
 
 
 def migrate(args, ctx) -> int:
@@ -52,25 +56,25 @@ def migrate(args, ctx) -> int:
     target_url = normalise_database_url(args.target.strip())
     source_url = ctx.settings.database_url
     if target_url == source_url:
-        raise InputError("--to is the database in DATABASE_URL itself; give another database")
+        raise InputError.keyed("err_migrate_same")
     if target_url in ("sqlite://", "sqlite:///:memory:"):
-        raise ConfigError("--to must be a database that outlives this command (not an in-memory SQLite)")
+        raise ConfigError.keyed("err_migrate_memory")
     source = ctx.store
     # No collection or back-fill may start while the copy is read: the copy would miss what they write.
     with locks.hold(source, locks.COLLECTION, "migration"):
         target = open_store(target_url)
         try:
-            result = copy(source, target, replace=args.replace, progress=_progress)
+            result = copy(source, target, replace=args.replace, progress=_progress(ctx.f))
         finally:
             target.dispose()
-    _report(args, result, "migrate")
-    err("migrate: point DATABASE_URL at the new database and restart the app and cron jobs")
+    _report(args, result, "migrate", ctx.f)
+    err(ctx.f.t("cli_migrate_next"))
     return EXIT_OK
 
 
 def backup(args, ctx) -> int:
     from core.store.transfer import backup as write_backup
 
-    result = write_backup(ctx.store, args.path, replace=args.replace, progress=_progress)
-    _report(args, result, f"backup {args.path}")
+    result = write_backup(ctx.store, args.path, replace=args.replace, progress=_progress(ctx.f))
+    _report(args, result, f"backup {args.path}", ctx.f)
     return EXIT_OK

@@ -4,16 +4,17 @@ database only when a command first needs them (a command refused for bad input n
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
-from core.errors import InputError
 from core.periods import parse_day, parse_month
 
 if TYPE_CHECKING:
     from core.config import Settings
+    from core.i18n.formats import Formats
     from core.store.db import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -45,21 +46,17 @@ def int_in(low: int, high: int, what: str) -> Callable[[str], int]:
     return parse
 
 
+# ``day`` and ``month`` raise ``InputError`` (not argparse's ArgumentTypeError): it leaves the parser, and ``main``
+# shows it in the app's language like any other refused input.
 def day(text: str) -> date:
-    try:
-        return parse_day(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse_day(text)
 
 
 def month(text: str) -> date:
     """A month that has begun (UTC): no command has anything to do for a future month."""
     from core.periods import utc_today
 
-    try:
-        return parse_month(text, today=utc_today())
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse_month(text, today=utc_today())
 
 
 DEFAULT_WAIT = 300  # seconds a command waits for the same work running elsewhere before it gives up
@@ -101,6 +98,26 @@ class Context:
         return self._store  # type: ignore[return-value]  # a Store once opened
 
     @property
+    def f(self) -> Formats:
+        """The app's language (``APP_LANGUAGE``) bound to the formatters and the catalogue, for human lines."""
+        from core.i18n.formats import Formats
+
+        return Formats(self.language)
+
+    @property
+    def language(self) -> str:
+        """``APP_LANGUAGE``; when the settings cannot be loaded (the error being shown may be why), the variable as
+        given if it names a language, else English."""
+        from core.errors import SpendError
+        from core.i18n import LANGUAGES
+
+        try:
+            return self.settings.app_language
+        except SpendError:
+            raw = (self._environ if self._environ is not None else os.environ).get("APP_LANGUAGE", "")
+            return raw.strip().lower() if raw.strip().lower() in LANGUAGES else "en"
+
+    @property
     def database_url(self) -> str | None:
         """The database URL, once the settings were loaded (for explaining a database error)."""
         return self._settings.database_url if self._settings is not None else None
@@ -120,7 +137,7 @@ class Context:
             return
         current = locks.holder(self.store, name)
         if current is not None:
-            err(f"waiting up to {seconds} s for {current.describe()} to finish")
+            err(self.f.t("cli_waiting", seconds=seconds, holder=current.describe()))
 
     def redact(self, text: str) -> str:
         return self._settings.redact(text) if self._settings is not None else text

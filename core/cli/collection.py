@@ -60,7 +60,12 @@ def apify_record(args, ctx) -> int:
     run = record_scraper_run(
         ctx.settings, ctx.store, args.run_id, scraper_id=args.scraper_id, user_id=args.user_id, source=args.source
     )
-    out(jsonout.dumps(jsonout.run_json(run)) if args.json else f"recorded {run.run_id}: {run.cost_usd} USD")
+    f = ctx.f
+    out(
+        jsonout.dumps(jsonout.run_json(run))
+        if args.json
+        else f.t("cli_recorded", run=run.run_id, cost=f.money(run.cost_usd, exact=True))
+    )
     return EXIT_OK
 
 
@@ -74,13 +79,14 @@ def apify_backfill(args, ctx) -> int:
 
     apify = get_provider("apify")
     if not apify.configured(ctx.settings):  # before anything is recorded: a refused command writes nothing
-        raise ConfigError(f"{apify.key_env} is not set: {apify.auth_hint}")
+        raise ConfigError.keyed("err_key_not_set", env=apify.key_env, hint=apify.auth_hint)
+    f = ctx.f
 
     def progress(done: int, total: int) -> None:
-        err(f"apify backfill: {done} of {total} runs fetched")
+        err(f.t("cli_backfill_progress", done=done, count=total))
 
     if args.reset:
-        err("apify backfill: imported runs will be replaced (in one transaction)")
+        err(f.t("cli_backfill_reset"))
     ctx.announce_wait(args.wait)
     with recorded(ctx.store, cli_person(), "backfill", days=args.days, reset=args.reset):
         result = backfill(
@@ -90,8 +96,14 @@ def apify_backfill(args, ctx) -> int:
         out(jsonout.dumps(result.__dict__))
     else:
         out(
-            f"imported {result.fetched} runs (${result.total_cost_usd:,.6f}) from the last {result.days} days"
-            f" in {result.pages} pages; {result.deleted} previously imported runs deleted first"
+            f.t(
+                "cli_backfill_done",
+                count=result.days,
+                runs=f.t("cli_backfill_runs", count=result.fetched),
+                cost=f.money(result.total_cost_usd, exact=True),
+                pages=f.t("cli_backfill_pages", count=result.pages),
+                deleted=f.t("cli_backfill_deleted", count=result.deleted),
+            )
         )
     return EXIT_OK
 
@@ -102,14 +114,13 @@ def collect(args, ctx) -> int:
     from core.collect import NOT_CONFIGURED
     from core.collect import collect as run_collection
     from core.errors import SpendError
-    from core.i18n.formats import Formats
     from core.money import ZERO
     from core.people import cli_person
     from core.periods import last_complete_month, month_key, utc_today
     from core.progress import CliReporter
 
     settings = ctx.settings
-    f = Formats(settings.app_language)
+    f = ctx.f
     progress = CliReporter(err, f)
     month_ = month_key(args.month) if args.month else None
     ctx.announce_wait(args.wait)
@@ -142,7 +153,7 @@ def collect(args, ctx) -> int:
             "error": outcome.error,
         }
     if not any(o.status != NOT_CONFIGURED for o in result.outcomes.values()):
-        err("collect: no provider is configured; set at least one key (see README > Configuration)")
+        err(f.t("cli_collect_no_provider"))
     if args.json:
         out(
             jsonout.dumps(
@@ -166,7 +177,7 @@ def collect(args, ctx) -> int:
         out(f.t("cli_collect_total", month=f.month(report.month), total=f.money(report.total_cost_usd)))
     code = EXIT_FAILED if result.failed else EXIT_OK
     if result.archive is not None:
-        err(result.archive.message)
+        err(result.archive.describe(f))
     from core.cli.guardrails import tell_alerts
 
     code = max(code, tell_alerts(result.alerts, ctx))  # the budget and anomaly alerts collect() checked
@@ -178,9 +189,11 @@ def collect(args, ctx) -> int:
             with recorded(ctx.store, cli_person(), "send", month=month_key(send_month)):
                 sent = send_report(settings, ctx.store, send_month)
         except SpendError as exc:
-            err(f"send-report: failed: {settings.redact(str(exc))}")
+            err(f.t("cli_send_failed", error=settings.redact(f.error(exc))))
             return EXIT_FAILED
-        err(f"send-report {sent.month}: {sent.message}")
+        from core.cli.delivery import tell_sent
+
+        tell_sent(sent, f)
     return code
 
 
@@ -198,14 +211,25 @@ def reconcile(args, ctx) -> int:
         save_reconciliations(ctx.store, rows)
         if any(r.status == "failed" for r in rows):
             entry.outcome = FAILED
+    f = ctx.f
     if args.json:
         out(jsonout.dumps({"month": month_key(month_), "providers": [jsonout.reconciliation_json(r) for r in rows]}))
     else:
         for r in rows:
-            drift = "" if r.drift_usd is None else f"drift ${r.drift_usd:+,.6f} ({r.drift_percent or 0:+.2f}%)"
-            out(f"{r.provider:<11} {r.status:<12} ours ${r.spendboard_usd:,.6f}  {drift}  {r.note}")
+            line = f.t(
+                "cli_recon_line",
+                provider=r.provider,
+                status=f.t(f"recon_{r.status}"),
+                ours=f.money(r.spendboard_usd, exact=True),
+            )
+            if r.drift_usd is not None:
+                drift = f.money(r.drift_usd, signed=True, exact=True)
+                line += "  " + f.t(
+                    "cli_recon_drift", drift=drift, percent=f.percent(r.drift_percent or 0, digits=2, signed=True)
+                )
+            out(f"{line}  {r.note}".rstrip())
     if not rows:
-        err("reconcile: no provider is configured")
+        err(f.t("cli_recon_none"))
     return EXIT_FAILED if any(r.status == "failed" for r in rows) else EXIT_OK
 
 
@@ -213,10 +237,12 @@ def demo(args, ctx) -> int:
     from core.demo import load_demo_data, remove_sample_data
     from core.periods import utc_now
 
+    f = ctx.f
     if args.remove:
         removed = remove_sample_data(ctx.store)
-        err("sample data removed; real data untouched" if removed else "there is no sample data to remove")
+        err(f.t("cli_demo_removed" if removed else "cli_demo_none"))
         return EXIT_OK
     result = load_demo_data(ctx.store, utc_now(), reset=args.reset)
-    err(f"sample data loaded: {result.runs} scraper runs (source 'demo'), {result.lines} daily cost lines")
+    runs, lines = f.t("cli_demo_runs", count=result.runs), f.t("cli_demo_lines", count=result.lines)
+    err(f.t("cli_demo_loaded", runs=runs, lines=lines))
     return EXIT_OK

@@ -36,9 +36,21 @@ def send_report(args, ctx) -> int:
     with recorded(ctx.store, cli_person(), "send", month=month_key(month_), force=args.force):
         result = send(ctx.settings, ctx.store, month_, force=args.force)
     if args.json:
-        out(jsonout.dumps(result.__dict__))
-    err(f"send-report {result.month}: {result.message}")
+        out(jsonout.dumps({k: v for k, v in result.__dict__.items() if k != "already_sent_at"}))
+    tell_sent(result, ctx.f)
     return EXIT_OK
+
+
+def tell_sent(result, f) -> None:
+    """What ``send_report`` did, on stderr, in the app's language."""
+    recipients = f.list(result.recipients)
+    if result.sent:
+        err(f.t("cli_sent", month=result.month, recipients=recipients))
+    elif result.already_sent_at is not None:
+        when = f.datetime(result.already_sent_at, utc_suffix=True)
+        err(f.t("cli_sent_already", month=result.month, when=when))
+    else:
+        err(f.t("cli_sent_before", month=result.month, recipients=recipients))
 
 
 def notion_setup(args, ctx) -> int:
@@ -47,7 +59,7 @@ def notion_setup(args, ctx) -> int:
     snapshots_id, summaries_id = notion.setup(ctx.settings, args.parent_page)
     out(f"NOTION_SNAPSHOTS_DB_ID={snapshots_id}")
     out(f"NOTION_SUMMARIES_DB_ID={summaries_id}")
-    err("notion setup: add these two lines to your configuration")
+    err(ctx.f.t("cli_notion_setup"))
     return EXIT_OK
 
 
@@ -59,13 +71,10 @@ def notion_sync(args, ctx) -> int:
 
     settings = ctx.settings
     if not notion.configured(settings):
-        raise ConfigError(
-            "Notion is not configured: set NOTION_API_KEY, NOTION_SNAPSHOTS_DB_ID and "
-            "NOTION_SUMMARIES_DB_ID (python -m core notion setup prints the ids)"
-        )
+        raise ConfigError.keyed("err_notion_not_configured")
     months = [args.month] if args.month else None
     for m in months or []:
         save_month(ctx.store, monthly_report(ctx.store, m, settings.app_base_url))  # send what SQL holds now
     result = notion.sync(settings, ctx.store, months)
-    err(result.message)
+    err(result.describe(ctx.f))
     return EXIT_FAILED if result.error else EXIT_OK

@@ -33,7 +33,8 @@ def doctor(args, ctx) -> int:
         ]
         out(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
+        f = ctx.f
         for d in found:
-            what = f"not configured (set {d.key_env})" if d.status == NOT_CONFIGURED else d.advice
-            out(f"{d.label}: {d.status.replace('_', ' ')}: {what}")
+            what = f.t("doctor_not_configured", env=d.key_env) if d.status == NOT_CONFIGURED else d.advice
+            out(f.t("cli_doctor_line", provider=d.label, status=f.t(f"doctor_status_{d.status}"), what=what))
     return EXIT_FAILED if any(d.status == FAILED for d in found) else EXIT_OK

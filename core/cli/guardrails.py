@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-import argparse
-
 from core.cli.base import EXIT_FAILED, EXIT_OK, Parser, err, int_in, month, out
-from core.errors import InputError
 from core.providers import NAMES
 
 MAX_ANOMALY_DAYS = 365
 
 
+# Like ``core.cli.base.month``, these raise ``InputError``: ``main`` shows it in the app's language.
 def _scope(text: str) -> str:
     from core.budgets import parse_scope
 
-    try:
-        return parse_scope(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse_scope(text)
 
 
 def _amount(text: str):
     from core.budgets import parse_amount
 
-    try:
-        return parse_amount(text)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse_amount(text)
 
 
 def register(sub) -> None:
@@ -71,7 +63,8 @@ def budget_set(args, ctx) -> int:
     budget = set_budget(ctx.store, args.scope, args.amount)
     if args.json:
         out(jsonout.dumps({"scope": budget.scope, "monthly_usd": budget.monthly_usd}))
-    err(f"budget {budget.scope}: ${budget.monthly_usd:,.2f} a month")
+    f = ctx.f
+    err(f.t("cli_budget_set", scope=budget.scope, amount=f.money(budget.monthly_usd)))
     return EXIT_OK
 
 
@@ -79,7 +72,7 @@ def budget_remove(args, ctx) -> int:
     from core.budgets import remove_budget
 
     removed = remove_budget(ctx.store, args.scope)
-    err(f"budget {args.scope}: removed" if removed else f"budget {args.scope}: none was set")
+    err(ctx.f.t("cli_budget_removed" if removed else "cli_budget_not_set", scope=args.scope))
     return EXIT_OK
 
 
@@ -91,10 +84,11 @@ def budget_list(args, ctx) -> int:
     if args.json:
         out(jsonout.dumps([{"scope": b.scope, "monthly_usd": b.monthly_usd} for b in budgets]))
     else:
+        f = ctx.f
         for b in budgets:
-            out(f"{b.scope:<11} ${b.monthly_usd:>14,.2f}")
+            out(f"{b.scope:<11} {f.money(b.monthly_usd):>16}")
         if not budgets:
-            err("no budget is set (python -m core budget set total AMOUNT)")
+            err(f.t("cli_budget_none"))
     return EXIT_OK
 
 
@@ -128,18 +122,32 @@ def forecast(args, ctx) -> int:
     from core.periods import month_start, utc_today
 
     today = utc_today()
-    f = month_forecast(ctx.store, args.month or month_start(today), today)
+    result = month_forecast(ctx.store, args.month or month_start(today), today)
     if args.json:
-        out(jsonout.dumps(forecast_json(f)))
+        out(jsonout.dumps(forecast_json(result)))
         return EXIT_OK
-    budget = "" if f.budget_usd is None else f"; budget ${f.budget_usd:,.2f}"
-    out(
-        f"{f.month:%Y-%m}: ${f.month_to_date_usd:,.2f} in {f.days_elapsed} of {f.days_in_month} days; "
-        f"forecast ${f.forecast_usd:,.2f} (${f.low_usd:,.2f} to ${f.high_usd:,.2f}){budget}"
+    f = ctx.f
+    days = f.t("cli_forecast_days", done=result.days_elapsed, count=result.days_in_month)
+    line = f.t(
+        "cli_forecast",
+        month=f.month(result.month),
+        spent=f.money(result.month_to_date_usd),
+        days=days,
+        forecast=f.money(result.forecast_usd),
+        low=f.money(result.low_usd),
+        high=f.money(result.high_usd),
     )
-    for p in f.providers:
-        budget = "" if p.budget_usd is None else f"  budget ${p.budget_usd:,.2f}"
-        out(f"  {p.provider:<11} ${p.month_to_date_usd:>14,.2f}  forecast ${p.forecast_usd:>14,.2f}{budget}")
+    out(
+        line
+        if result.budget_usd is None
+        else f"{line} · {f.t('cli_forecast_budget', budget=f.money(result.budget_usd))}"
+    )
+    for p in result.providers:
+        line = f"  {p.provider:<11} {f.money(p.month_to_date_usd):>16}  "
+        line += f.t("cli_forecast_provider", forecast=f.money(p.forecast_usd))
+        if p.budget_usd is not None:
+            line += "  " + f.t("cli_forecast_budget", budget=f.money(p.budget_usd))
+        out(line)
     return EXIT_OK
 
 
@@ -162,10 +170,13 @@ def anomalies(args, ctx) -> int:
         ]
         out(jsonout.dumps(rows))
     else:
-        for f in flags:
-            out(f"{f.date}  {f.provider:<11} ${f.cost_usd:>12,.2f}  usual ${f.baseline_usd:>10,.2f}  score {f.score}")
+        f = ctx.f
+        for flag in flags:
+            cost, baseline = f.money(flag.cost_usd), f.money(flag.baseline_usd)
+            day = f.date(flag.date, "weekday")
+            out(f.t("cli_anomaly", day=day, provider=flag.provider, cost=cost, baseline=baseline, score=flag.score))
         if not flags:
-            err(f"no unusual day in the last {args.days} days")
+            err(f.t("cli_anomalies_none", count=args.days))
     return EXIT_OK
 
 
@@ -177,7 +188,7 @@ def alerts_check(args, ctx) -> int:
     result = check(ctx.settings, ctx.store, utc_today())
     if args.json:
         out(jsonout.dumps(result.json()))
-    _tell(result)
+    _tell(result, ctx.f)
     return EXIT_FAILED if result.failed else EXIT_OK
 
 
@@ -186,21 +197,21 @@ def tell_alerts(outcome, ctx) -> int:
     if outcome is None:
         return EXIT_OK
     if outcome.error is not None:
-        err(f"alerts: failed: {ctx.redact(outcome.error)}")
+        err(ctx.f.t("cli_alerts_check_failed", error=ctx.redact(outcome.error)))
         return EXIT_FAILED
-    _tell(outcome.result)
+    _tell(outcome.result, ctx.f)
     return EXIT_FAILED if outcome.result.failed else EXIT_OK
 
 
-def _tell(result) -> None:
+def _tell(result, f) -> None:
     if result.raised and not result.channels:
-        err("alerts: no channel is configured (RESEND_API_KEY + REPORT_EMAIL_FROM + a recipient, or ALERT_WEBHOOK_URL)")
+        err(f.t("cli_alerts_no_channel"))
     for o in result.delivered:
-        err(f"alerts: sent {o.key}")
+        err(f.t("cli_alerts_sent", alert=o.key))
     for o in result.failed:
-        err(f"alerts: failed {o.key}: {o.error} (retried by the next check)")
+        err(f.t("cli_alerts_failed", alert=o.key, error=o.error))
     quiet = [o for o in result.raised if o.email is None and o.webhook is None]
     for o in quiet:
-        err(f"alerts: raised {o.key} (not sent)")
+        err(f.t("cli_alerts_raised", alert=o.key))
     if not (result.raised or result.delivered or result.failed):
-        err(f"alerts: nothing new ({len(result.already_sent)} already sent)")
+        err(f.t("cli_alerts_nothing", count=len(result.already_sent)))

@@ -77,14 +77,8 @@ def _owners(args) -> tuple[str, ...] | None:
         return None
     bad = [u for u in args.user_ids if not USER_ID_RE.match(u)]
     if bad:
-        raise InputError(f"--user-id must be 1-128 letters, digits or . _ : @ / - (got {bad[0][:40]!r})")
+        raise InputError.keyed("err_user_id", got=repr(bad[0][:40]))
     return tuple(sorted(set(args.user_ids)))
-
-
-def _f(ctx):
-    from core.i18n.formats import Formats
-
-    return Formats(ctx.settings.app_language)
 
 
 def summary(args, ctx) -> int:
@@ -101,7 +95,7 @@ def summary(args, ctx) -> int:
 
         _csv(summary_csv(result))
     else:
-        f = _f(ctx)
+        f = ctx.f
         parts = [f.t("cli_summary", period=f.t(f"period_{args.period}"), total=f.money(result.total_cost_usd))]
         parts.append(f.t("runs_count", count=result.total_runs))
         if result.total_requests is not None:
@@ -124,7 +118,7 @@ def chart(args, ctx) -> int:
 
         _csv(chart_csv(points))
     else:
-        f = _f(ctx)
+        f = ctx.f
         for p in points:
             out(f"{f.date(p.date, 'weekday'):<20} {f.money(p.cost_usd):>14}  {f.t('runs_count', count=p.runs)}")
     return EXIT_OK
@@ -136,7 +130,7 @@ def runs(args, ctx) -> int:
     from core.store import runs as run_store
 
     if args.first and args.last and args.first > args.last:
-        raise InputError(f"--from ({args.first}) is after --to ({args.last})")
+        raise InputError.keyed("err_from_after_to", first=str(args.first), last=str(args.last))
     owners = _owners(args)
     page = run_store.list_runs(
         ctx.store,
@@ -157,7 +151,7 @@ def runs(args, ctx) -> int:
 
         _csv(runs_csv(page.items))
     else:
-        f = _f(ctx)
+        f = ctx.f
         for r in page.items:
             when = f.datetime(r.created_at, utc_suffix=True)
             status = f.run_status(r.status)
@@ -172,7 +166,7 @@ def report(args, ctx) -> int:
     from core.report import monthly_report
 
     if args.models and not args.csv:
-        raise InputError("--models goes with --csv (the JSON has every provider's top models)")
+        raise InputError.keyed("err_models_csv")
     result = monthly_report(ctx.store, args.month or last_complete_month(utc_today()), ctx.settings.app_base_url)
     if args.json:
         out(jsonout.dumps(jsonout.report_json(result)))
@@ -183,7 +177,7 @@ def report(args, ctx) -> int:
     else:
         from core.providers import label
 
-        f = _f(ctx)
+        f = ctx.f
         providers = f.t("email_provider_count", count=result.provider_count)
         out(
             f.t(

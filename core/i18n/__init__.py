@@ -7,11 +7,14 @@ Decimals given as values are written the language's way (``8,745`` / ``8 745``),
 says ``{count}``; text (money, dates already formatted by ``core.i18n.formats``) goes in as it is.
 
 Other areas add their module to ``AREAS``; ``core.i18n.formats`` holds the number, money and date formatters.
+``describe(error, language)`` renders an error made with ``SpendError.keyed`` in the language; a value may itself be
+catalogue text (``Text(key, values)``), rendered in the same language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import import_module
@@ -41,8 +44,21 @@ def _plural_rule(language: str) -> Callable[[int | float], str]:
     return Locale.parse(language).plural_form
 
 
+@dataclass(frozen=True)
+class Text:
+    """Catalogue text given as a value of another text: rendered in that text's language (``str()``: English)."""
+
+    key: str
+    values: dict[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return translator("en")(self.key, **self.values)
+
+
 def _shown(value, language: str):
-    """Numbers the language's way; anything else as given."""
+    """Numbers the language's way, ``Text`` in the language; anything else as given."""
+    if isinstance(value, Text):
+        return translator(language)(value.key, **value.values)
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         from core.i18n.formats import format_number
 
@@ -65,3 +81,9 @@ def translator(language: str) -> Callable[..., str]:
         return text.format(**{k: _shown(v, lang) for k, v in values.items()}) if values else text
 
     return t
+
+
+def describe(error: BaseException, language: str) -> str:
+    """An error's one line in ``language``: a ``SpendError.keyed`` error from the catalogue, any other as it says."""
+    key = getattr(error, "key", None)
+    return translator(language)(key, **error.values) if key else str(error)  # type: ignore[attr-defined]

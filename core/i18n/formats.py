@@ -213,6 +213,12 @@ class Formats:
     def seconds(self, seconds: float) -> str:
         return format_seconds(seconds, self.language)
 
+    def error(self, error: BaseException) -> str:
+        """An error's one line in this language (``core.i18n.describe``)."""
+        from core.i18n import describe
+
+        return describe(error, self.language)
+
     def word(self, prefix: str, code: str | None) -> str:
         """A stored code in words through the catalogue key ``prefix + code`` (``status_`` + ``ok``: ``ok`` /
         ``réussie``); a code the catalogue does not know as it came, ``—`` for none."""

@@ -32,7 +32,7 @@ class Keyed:
         """An HTTP client carrying the key; a missing key is a ``ConfigError`` naming the setting and what to do."""
         key = getattr(settings, self.key_field)
         if not key:
-            raise ConfigError(f"{self.key_env} is not set; {self.auth_hint}")
+            raise ConfigError.keyed("err_key_not_set", env=self.key_env, hint=self.auth_hint)
         return make_client(f"{getattr(settings, self.url_field)}{self.path}", self.headers(key), transport)
 
     def provider(self, counts: str, has_counts: bool, fetch: Callable, **optional) -> Provider:

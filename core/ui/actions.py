@@ -110,12 +110,12 @@ def _run_collection(svc: Services, month: date | None) -> None:
         except Busy as exc:  # another collection (another person, instance or cron) holds the lock
             record.outcome = audit.FAILED
             status.update(label=f.t("collect_busy"), state="error", expanded=True)
-            st.code(svc.settings.redact(str(exc)), language=None, wrap_lines=True)
+            st.code(svc.settings.redact(f.error(exc)), language=None, wrap_lines=True)
             return
         except SpendError as exc:
             record.outcome = audit.FAILED
             status.update(label=f.t("collect_error"), state="error", expanded=True)
-            st.code(svc.settings.redact(str(exc)), language=None, wrap_lines=True)
+            st.code(svc.settings.redact(f.error(exc)), language=None, wrap_lines=True)
             return
         tried = [o for o in result.outcomes.values() if o.status != "not_configured"]
         if result.failed:
@@ -152,7 +152,7 @@ def _send(svc: Services, month: date, *, force: bool = False) -> None:
         with audit.recorded(svc.store, person, "send", month=month_key(month), again=force):
             result = send_report(svc.settings, svc.store, month, force=force)
     except SpendError as exc:
-        st.session_state[_SENT] = Sent(month, error=svc.settings.redact(str(exc)))
+        st.session_state[_SENT] = Sent(month, error=svc.settings.redact(fmt().error(exc)))
     else:
         sent_at = None
         if not result.sent:
@@ -248,7 +248,7 @@ def render_reconcile(svc: Services, month: date) -> None:
                 save_reconciliations(svc.store, reconcile(svc.settings, svc.store, month))
         except SpendError as exc:
             st.markdown(f"{ICONS[FAILED]} {escape(f.t('recon_failed_run'))}")
-            st.code(svc.settings.redact(str(exc)), language=None, wrap_lines=True)
+            st.code(svc.settings.redact(f.error(exc)), language=None, wrap_lines=True)
             return
         st.rerun()
 
@@ -285,7 +285,7 @@ def _backfill(svc: Services, f: Formats, days: int, reset: bool) -> None:
             result = backfill(svc.settings, svc.store, days=days, reset=reset, progress=progress)
     except SpendError as exc:
         st.markdown(f"{ICONS[FAILED]} {escape(f.t('backfill_failed_short'))}")
-        st.code(svc.settings.redact(str(exc)), language=None, wrap_lines=True)
+        st.code(svc.settings.redact(f.error(exc)), language=None, wrap_lines=True)
         return
     bar.progress(1.0)
     st.success(

@@ -282,7 +282,7 @@ def _editor(svc: Services, current: dict[str, Decimal]) -> None:
             with audit.recorded(svc.store, person, "budget", scope=scope, set=amount.strip()[:20]):
                 budget = set_budget(svc.store, scope, amount)
         except InputError as exc:
-            st.error(escape(str(exc)))
+            st.error(escape(fmt().error(exc)))
             return
         flash = t("budget_saved", scope=_scope_label(scope), amount=fmt().money(budget.monthly_usd))
     else:
