@@ -1,18 +1,30 @@
 """Collection wall time and HTTP requests against the provider imitation on 127.0.0.1, +200 ms per response.
 
-    python bench/collect.py --database-url sqlite:///bench/.data/collect.db [--runs-per-day 150] [--repeat 3]
+    python bench/collect.py --database-url sqlite:///bench/.data/collect.db \\
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--runs-per-day 150] [--repeat 5]
 
-``tests.imitation.Imitation`` serves all six APIs on real local ports; every response is held ``--delay`` seconds
-(200 ms) before it is sent. The imitation's page size is set to the real APIs' limits (1000 Apify runs; the daily
-endpoints answer up to the ``limit`` the adapter asks for, 31 days), so request counts are what the live APIs
-would see. Apify's list endpoint is served from a pre-built, sorted index (same parameters and answers as
-``FakeApify``, which rebuilds every item on every request and would time the imitation, not Spendboard).
+``tests.imitation.Imitation`` serves all six APIs on real local ports (``Imitation.serve``); every response is held
+``--delay`` seconds (200 ms) before it is sent. Apify answers at most 1,000 runs (and datasets) a page, its real
+limit; the daily endpoints answer up to the ``limit`` the adapter asks for. So the request counts are what the live
+APIs would see. Apify's run and dataset listings are answered from a pre-built, sorted index through the
+imitation's public ``replay`` (same parameters and answers as its own listing, which rebuilds every run on every
+request and would time the imitation, not Spendboard); its 30 Actors' names are replayed too. The imitation still
+checks the credential and records every request.
 
-Measured, median of ``--repeat``:
+Only public code is called: ``core.collect.collect()`` and ``core.collect.windows()``, and each provider's
+``available``, ``client`` and ``fetch`` through ``core.providers.get_provider``. On PostgreSQL the database
+``spendboard_bench_collect`` is dropped and created again on the server of the URL given (never the URL's own).
 
-* each provider's own page sequence alone (``core.collect._fetch``: every request it makes, nothing written);
-* ``collect()`` of the month with all six providers; the ratio against the slowest provider's sequence;
-* requests per provider against the minimum the APIs' page limits allow for the same windows.
+Each repetition, in turn (so every figure of a repetition sees the same load on a shared machine):
+
+* each provider's own page sequence alone: its ``fetch`` of every window of the month it can serve, in one client,
+  nothing written (what ``collect()`` does for it in its worker thread, minus the database);
+* ``collect()`` of the month with all six providers, on each database (the first repetition is a first collection,
+  the others collect the same month again).
+
+Reported: medians of ``--repeat``; the ratio of ``collect()`` to the slowest provider's own sequence (target
+<= 1.3x); requests per provider and endpoint against the minimum the APIs' page limits allow; and whether the
+stored month equals the imitation's ledger for every provider.
 
 To measure another checkout (say, an older commit in a git worktree) set ``BENCH_APP_ROOT`` to its directory.
 """
@@ -24,14 +36,15 @@ import bisect
 import logging
 import math
 import random
+import re
 import time
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import httpx
 from _common import backend, fresh_database, machine, median, save, table
 
-from core import collect as collect_mod
 from core.collect import collect, windows
 from core.http import DEFAULT_POLICY
 from core.periods import month_end, month_start
@@ -40,62 +53,91 @@ from core.store.db import open_store
 from tests.conftest import load_fixture
 from tests.imitation import PROVIDER_NAMES, Imitation, Ledger, populate
 
-APIFY_PAGE = 1000  # GET /v2/actor-runs: limit <= 1000
-DAILY_PAGE = 31  # OpenAI usage and Anthropic cost_report: <= 31 daily buckets per page
-OPENAI_COSTS_PAGE = 180  # OpenAI costs: <= 180 daily buckets per page
+PAGE = 1000  # Apify: GET /v2/actor-runs and GET /v2/datasets answer at most 1,000 items a page
+DAILY_PAGE = 31  # OpenAI usage and Anthropic's cost report: at most 31 daily buckets a page
+OPENAI_COSTS_PAGE = 180  # OpenAI costs: at most 180 daily buckets a page
+OPENAI_USAGE_ENDPOINTS = 8  # the usage endpoints that carry request counts (core.providers.openai)
+MAX_DATASET_PAGES = 3  # the adapter reads at most this many dataset pages for item counts (bounded by design)
+ACTORS = 30  # as many as the benchmark dataset (generate.py)
 
 
 def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-class FastApify:
-    """``GET /v2/actor-runs`` (offset, limit <= 1000, desc, startedAfter, startedBefore) over a pre-built index."""
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
-    def __init__(self, ledger: Ledger, token: str):
+
+class ApifyIndex:
+    """Apify's run listing (offset, limit, desc, startedAfter, startedBefore) and the unnamed-dataset listing (one
+    default dataset per run, newest first), over the ledger's runs sorted once."""
+
+    def __init__(self, ledger: Ledger):
         template = load_fixture("apify", "run_short.json")
         runs = sorted(ledger.runs, key=lambda r: r.started_at)
         self.starts = [r.started_at for r in runs]
-        self.items = []
+        self.items, self.datasets = [], []
         for r in runs:
-            stamp = r.started_at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{r.started_at.microsecond // 1000:03d}Z"
+            stamp = _stamp(r.started_at)
             item = {**template, "id": r.id, "actId": r.act_id, "status": r.status, "startedAt": stamp}
             item["finishedAt"] = stamp
+            item["defaultDatasetId"] = f"ds{r.id}"
             if r.usd is None:
                 item.pop("usageTotalUsd", None)
             else:
                 item["usageTotalUsd"] = float(r.usd)
             self.items.append(item)
-        self.token = token
+            self.datasets.append(
+                {"id": f"ds{r.id}", "createdAt": stamp, "itemCount": 42, "cleanItemCount": 42, "actRunId": r.id}
+            )
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        if request.headers.get("Authorization") != f"Bearer {self.token}":
-            return httpx.Response(401, json={"error": {"type": "token-not-provided", "message": "bad token"}})
-        if request.url.path != "/v2/actor-runs":
-            return httpx.Response(404, json={"error": {"type": "page-not-found", "message": "Not found"}})
+    @staticmethod
+    def _page(items: list, total: int, offset: int, limit: int, desc: bool) -> dict:
+        return {
+            "data": {
+                "total": total,
+                "offset": offset,
+                "limit": limit,
+                "count": len(items),
+                "desc": desc,
+                "items": items,
+            }
+        }
+
+    def runs(self, request: httpx.Request) -> dict:
         q = request.url.params
-        offset = int(q.get("offset", 0))
-        limit = min(int(q.get("limit", APIFY_PAGE)), APIFY_PAGE)
+        offset, limit = int(q.get("offset", 0)), min(int(q.get("limit", PAGE)), PAGE)
         desc = q.get("desc") in ("1", "true")
         lo = bisect.bisect_left(self.starts, _parse(q["startedAfter"])) if "startedAfter" in q else 0
         hi = bisect.bisect_right(self.starts, _parse(q["startedBefore"])) if "startedBefore" in q else len(self.starts)
-        total = max(hi - lo, 0)
         if desc:
             start, stop = max(hi - offset - limit, lo), hi - offset
             items = self.items[start:stop][::-1] if stop > lo else []
         else:
             items = self.items[lo + offset : min(lo + offset + limit, hi)]
-        data = {"total": total, "offset": offset, "limit": limit, "count": len(items), "desc": desc, "items": items}
-        return httpx.Response(200, json={"data": data})
+        return self._page(items, max(hi - lo, 0), offset, limit, desc)
+
+    def dataset_list(self, request: httpx.Request) -> dict:
+        q = request.url.params
+        offset, limit = int(q.get("offset", 0)), min(int(q.get("limit", PAGE)), PAGE)
+        end = len(self.datasets) - offset
+        items = self.datasets[max(end - limit, 0) : max(end, 0)][::-1]  # newest first (the adapter asks desc=1)
+        return self._page(items, len(self.datasets), offset, limit, True)
 
 
 class SlowImitation(Imitation):
-    """The imitation with every response held ``delay`` seconds, and the fast Apify list."""
+    """The imitation with every response held ``delay`` seconds, Apify's listings served from an index."""
 
     def __init__(self, today: date, ledger: Ledger, delay: float):
-        super().__init__(today, ledger, page_size=APIFY_PAGE)
+        super().__init__(today, ledger, page_size=PAGE)
         self.delay = delay
-        self._routes["apify"] = FastApify(ledger, self.keys["apify"]).handle
+        index = ApifyIndex(ledger)
+        self.replay("apify", "/v2/actor-runs", index.runs)
+        self.replay("apify", "/v2/datasets", index.dataset_list)
+        actor = load_fixture("apify", "actor.json")["data"]
+        for act in sorted({r.act_id for r in ledger.runs}):
+            self.replay("apify", f"/v2/actors/{act}", {"data": {**actor, "id": act, "name": f"scraper-{act}"}})
 
     def handler(self, name):
         inner = super().handler(name)
@@ -117,20 +159,41 @@ def build_ledger(first: date, last: date, runs_per_day: int, seed: int) -> Ledge
         for i in range(runs_per_day):
             started = midnight + timedelta(milliseconds=rng.randrange(86_400_000))
             usd = None if rng.random() < 0.01 else Decimal(rng.randint(1, 40_000_000)).scaleb(-7)
-            ledger.add_run(f"b{day:%Y%m%d}r{i:05d}", f"act{rng.randrange(30):02d}", started, usd)
+            ledger.add_run(f"b{day:%Y%m%d}r{i:05d}", f"act{rng.randrange(ACTORS):02d}", started, usd)
         day += timedelta(days=1)
     return ledger
 
 
-def minimum_requests(name: str, spans, ledger: Ledger, projects: int, openrouter_today: date) -> int:
-    """Requests the APIs' page limits require for these windows (no retries, every page full)."""
+def month_windows(name: str, month: date, today: date) -> list[tuple[date, date]]:
+    """The windows of ``month`` (with the trailing days) that provider ``name``'s API can serve today."""
+    provider = get_provider(name)
+    served = []
+    for first, last in windows(month, today):
+        m = month_start(first)
+        while m <= last:  # month by month, as collection asks
+            part = provider.available(max(first, m), min(last, month_end(m)), today)
+            if part is not None:
+                served.append(part)
+            m = month_end(m) + timedelta(days=1)
+    return served
+
+
+def endpoint(request: httpx.Request) -> str:
+    """The request's path with ids folded (``/v2/actors/{id}``, ``/v1/projects/{id}/...``)."""
+    path = re.sub(r"^/v2/actors/[^/]+$", "/v2/actors/{id}", request.url.path)
+    return re.sub(r"^/v1/projects/[^/]+/", "/v1/projects/{id}/", path)
+
+
+def minimum_requests(name: str, spans, ledger: Ledger, projects: int) -> int:
+    """Requests the APIs' page limits require for these windows (every page full, no retry). Apify also needs one
+    dataset page per 1,000 runs (the adapter reads at most 3) and one name lookup per Actor (no batch endpoint)."""
     if name == "openrouter":
         return 1  # /activity: one unpaginated call answers every window
     total = 1 if name == "deepgram" else 0  # GET /v1/projects
     for first, last in spans:
         days = (last - first).days + 1
         if name == "openai":
-            total += math.ceil(days / OPENAI_COSTS_PAGE) + math.ceil(days / DAILY_PAGE)
+            total += math.ceil(days / OPENAI_COSTS_PAGE) + OPENAI_USAGE_ENDPOINTS * math.ceil(days / DAILY_PAGE)
         elif name == "anthropic":
             total += math.ceil(days / DAILY_PAGE)
         elif name == "elevenlabs":
@@ -138,120 +201,140 @@ def minimum_requests(name: str, spans, ledger: Ledger, projects: int, openrouter
         elif name == "deepgram":
             total += 2 * projects  # billing and usage breakdowns per project (unpaginated)
         else:
-            runs = len(ledger.runs_between(first, last))
-            total += max(1, math.ceil(runs / APIFY_PAGE))
+            runs = ledger.runs_between(first, last)
+            total += max(1, math.ceil(len(runs) / PAGE))
+            total += min(MAX_DATASET_PAGES, len(runs) // PAGE + 1) if runs else 0
+            total += len({r.act_id for r in runs})
     return total
 
 
+def fetch_alone(name: str, settings, spans) -> None:
+    """One provider's page sequence for its windows, through its public ``client`` and ``fetch``; nothing written."""
+    provider = get_provider(name)
+    with provider.client(settings, None) as http:
+        for first, last in spans:
+            provider.fetch(http, first, last, settings, DEFAULT_POLICY)
+
+
 def run(args) -> dict:
-    now = datetime.combine(args.today, datetime.min.time(), UTC) + timedelta(hours=23)
-    month = None if args.default_window else month_start(args.today)
-    spans = windows(month, args.today)
-    first = min(f for f, _ in spans)
-    ledger = build_ledger(first - timedelta(days=3), args.today, args.runs_per_day, args.seed)
-    imitation = SlowImitation(args.today, ledger, args.delay)
+    month = month_start(args.month)
+    today = min(month_end(month), args.today)
+    now = datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=23)
+    ledger = build_ledger(month - timedelta(days=3), today, args.runs_per_day, args.seed)
+    imitation = SlowImitation(today, ledger, args.delay)
+    spans = {name: month_windows(name, month, today) for name in PROVIDER_NAMES}
     result = {
         "machine": machine(),
-        "today": args.today,
-        "window": "this and last month (default)" if month is None else f"month {month:%Y-%m}",
-        "spans": [[str(f), str(last)] for f, last in spans],
-        "apify_runs_in_window": sum(len(ledger.runs_between(f, last)) for f, last in spans),
+        "today": today,
+        "month": f"{month:%Y-%m}",
+        "spans": {name: [[str(f), str(last)] for f, last in s] for name, s in spans.items()},
+        "apify_runs_in_month": len(ledger.runs_between(month, today)),
+        "actors": len({r.act_id for r in ledger.runs_between(month, today)}),
         "runs_per_day": args.runs_per_day,
         "delay_s": args.delay,
+        "repeat": args.repeat,
         "providers": {},
         "backends": [],
     }
+    alone: dict[str, list[float]] = {name: [] for name in PROVIDER_NAMES}
+    made: dict[str, Counter] = {}
     with imitation.serve() as env:
         base = {key.lower(): value for key, value in env.items()}
-        settings = imitation.settings("sqlite://", **base)
-        for name in PROVIDER_NAMES:  # each provider's own page sequence, alone, nothing written
-            module = get_provider(name)
-            times = []
-            for _ in range(args.repeat):
-                imitation.requests.clear()
-                t0 = time.perf_counter()
-                collect_mod._fetch(module, settings, spans, None, DEFAULT_POLICY)
-                times.append(time.perf_counter() - t0)
-            made = len(imitation.requests[name])
-            result["providers"][name] = {
-                "alone_s": median(times),
-                "requests": made,
-                "minimum": minimum_requests(name, spans, ledger, len(imitation.projects), args.today),
-                "sequential_floor_s": made * args.delay,
-            }
-        slowest = max(result["providers"], key=lambda n: result["providers"][n]["alone_s"])
-        result["slowest"] = slowest
+        databases = []
         for url in args.database_url:
             url = fresh_database(url, "spendboard_bench_collect")
-            kind = backend(url)
-            store = open_store(url)
-            settings = imitation.settings(url, **base)
-            entry = {"backend": kind, "all_s": [], "slowest_alone_s": [], "outcomes": {}, "requests": {}}
-            for what, names in (("all_s", None), ("slowest_alone_s", [slowest])):
-                for _ in range(args.repeat):
-                    imitation.requests.clear()
-                    t0 = time.perf_counter()
-                    res = collect(settings, store, month=month, providers=names, now=now)
-                    entry[what].append(time.perf_counter() - t0)
-                    if names is None:
-                        entry["outcomes"] = {n: (o.status, o.error) for n, o in res.outcomes.items()}
-                        entry["requests"] = {n: len(imitation.requests[n]) for n in PROVIDER_NAMES}
-            entry["all_median_s"] = median(entry["all_s"])
-            entry["slowest_alone_median_s"] = median(entry["slowest_alone_s"])
-            entry["ratio"] = entry["all_median_s"] / result["providers"][slowest]["alone_s"]
-            result["backends"].append(entry)
-            store.dispose()
+            databases.append(
+                {
+                    "backend": backend(url),
+                    "store": open_store(url),
+                    "settings": imitation.settings(url, **base),
+                    "times": [],
+                }
+            )
+        settings = imitation.settings("sqlite://", **base)
+        for rep in range(args.repeat):
+            for name in PROVIDER_NAMES:
+                imitation.requests.clear()
+                t0 = time.perf_counter()
+                fetch_alone(name, settings, spans[name])
+                alone[name].append(time.perf_counter() - t0)
+                made[name] = Counter(endpoint(r) for r in imitation.requests[name])
+            for db in databases:
+                imitation.requests.clear()
+                t0 = time.perf_counter()
+                res = collect(db["settings"], db["store"], month=month, now=now)
+                db["times"].append(time.perf_counter() - t0)
+                db["requests"] = {n: len(imitation.requests[n]) for n in PROVIDER_NAMES}
+                db["outcomes"] = {n: [o.status, o.error] for n, o in res.outcomes.items()}
+                got = {p.provider: p.cost_usd for p in res.report.providers}
+                want = imitation.expected(month)
+                db["matches"] = {n: got.get(n) == want[n].cost for n in PROVIDER_NAMES}
+            print(f"repetition {rep + 1}/{args.repeat} done", flush=True)
+    for name in PROVIDER_NAMES:
+        result["providers"][name] = {
+            "alone_s": alone[name],
+            "alone_median_s": median(alone[name]),
+            "requests": sum(made[name].values()),
+            "by_endpoint": dict(made[name]),
+            "minimum": minimum_requests(name, spans[name], ledger, len(imitation.projects)),
+            "requests_x_delay_s": sum(made[name].values()) * args.delay,
+        }
+    slowest = max(PROVIDER_NAMES, key=lambda n: result["providers"][n]["alone_median_s"])
+    result["slowest"] = slowest
+    for db in databases:
+        db["store"].dispose()
+        all_median = median(db["times"])
+        result["backends"].append(
+            {
+                "backend": db["backend"],
+                "all_s": db["times"],
+                "all_median_s": all_median,
+                "ratio": all_median / result["providers"][slowest]["alone_median_s"],
+                "requests": db["requests"],
+                "outcomes": db["outcomes"],
+                "matches_ledger": db["matches"],
+            }
+        )
     return result
 
 
 def report(result: dict) -> None:
     slowest = result["slowest"]
     print(
-        f"\n{result['window']} (spans {result['spans']}), {result['apify_runs_in_window']:,} Apify runs, "
-        f"+{result['delay_s'] * 1000:.0f} ms per response"
+        f"\nmonth {result['month']} to {result['today']}, {result['apify_runs_in_month']:,} Apify runs "
+        f"({result['actors']} Actors), +{result['delay_s'] * 1000:.0f} ms per response, median of {result['repeat']}"
     )
-    rows = []
-    for name, p in result["providers"].items():
-        rows.append(
-            [
-                name + (" (slowest)" if name == slowest else ""),
-                f"{p['alone_s']:.2f}",
-                f"{p['sequential_floor_s']:.2f}",
-                p["requests"],
-                p["minimum"],
-            ]
-        )
-    print(table(["provider", "own page sequence alone s", "requests x delay s", "requests", "minimum"], rows))
+    rows = [
+        [
+            name + (" (slowest)" if name == slowest else ""),
+            f"{p['alone_median_s']:.2f}",
+            f"{p['requests_x_delay_s']:.2f}",
+            p["requests"],
+            p["minimum"],
+            ", ".join(f"{path} {n}" for path, n in p["by_endpoint"].items()),
+        ]
+        for name, p in result["providers"].items()
+    ]
+    headers = ["provider", "own page sequence s", "requests x delay s", "requests", "minimum", "by endpoint"]
+    print(table(headers, rows))
     rows = []
     for b in result["backends"]:
         failed = {n: e for n, (s, e) in b["outcomes"].items() if s != "ok"}
+        wrong = [n for n, ok in b["matches_ledger"].items() if not ok]
         rows.append(
             [
                 b["backend"],
                 f"{b['all_median_s']:.2f}",
-                f"{result['providers'][slowest]['alone_s']:.2f}",
+                f"{result['providers'][slowest]['alone_median_s']:.2f}",
                 f"{b['ratio']:.2f}x",
                 "yes" if b["ratio"] <= 1.3 else "no",
-                f"{b['slowest_alone_median_s']:.2f}",
                 sum(b["requests"].values()),
                 "; ".join((e or n)[:90] for n, e in failed.items()) or "all ok",
+                ", ".join(wrong) or "all equal",
             ]
         )
-    print(
-        table(
-            [
-                "backend",
-                "collect() all six s",
-                f"{slowest} page sequence s",
-                "ratio",
-                "<= 1.3x",
-                f"collect() {slowest} only s",
-                "requests",
-                "outcome",
-            ],
-            rows,
-        )
-    )
+    headers = ["backend", "collect() all six s", f"{slowest} alone s", "ratio", "<= 1.3x", "requests", "outcome"]
+    print(table([*headers, "stored month vs ledger"], rows))
 
 
 def main() -> None:
@@ -261,19 +344,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--database-url", action="append", required=True, help="repeat for several backends")
     ap.add_argument("--runs-per-day", type=int, default=150, help="Apify runs per day in the imitation")
-    ap.add_argument("--today", type=date.fromisoformat, default=date(2026, 10, 31))
-    ap.add_argument("--default-window", action="store_true", help="collect this and last month (no --month)")
+    ap.add_argument("--month", type=date.fromisoformat, default=date(2026, 10, 1), help="the month collected")
+    ap.add_argument("--today", type=date.fromisoformat, default=date(2026, 10, 31), help="the imitation's UTC day")
     ap.add_argument("--delay", type=float, default=0.2, help="seconds added to every response")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--name", default=None, help="result file name (default derived from the options)")
+    ap.add_argument("--name", default=None, help="result file name (default collect_<runs per day>pd)")
     args = ap.parse_args()
-    if args.today != month_end(args.today) and not args.default_window:
-        print(f"note: {args.today} is not a month's last day; the month is collected to date")
     result = run(args)
     report(result)
-    name = args.name or (f"collect_{args.runs_per_day}pd{'_default' if args.default_window else ''}")
-    save(name, result)
+    print(save(args.name or f"collect_{args.runs_per_day}pd", result))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark in one command. SQLite always; PostgreSQL as well when BENCH_DATABASE_URL points at a server
-# (its databases spendboard_bench_1m and spendboard_bench_10m are created there, plus a scratch database for
-# the back-fill; the database named in the URL itself is not touched).
+# (its databases spendboard_bench_1m and spendboard_bench_10m are created there, plus scratch databases for
+# the back-fill and the collection; the database named in the URL itself is not touched).
 #
 #   bench/run_all.sh
 #   BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres bench/run_all.sh
@@ -61,7 +61,12 @@ fi
 step "imports: what python -m core summary loads"
 python bench/imports.py --database-url "sqlite:///$DATA/bench_1m.db"
 
-# bench/collect.py (round 1) predates the month-by-month collection plan and the split imitation: not run here.
+step "collect: a month from the six-provider imitation (+200 ms per response), 150 and 1,000 Apify runs a day"
+COLLECT_URLS=(--database-url "sqlite:///$DATA/collect.db")
+if [[ -n "${BENCH_DATABASE_URL:-}" ]]; then COLLECT_URLS+=(--database-url "$BENCH_DATABASE_URL"); fi
+for per_day in 150 1000; do
+  python bench/collect.py "${COLLECT_URLS[@]}" --runs-per-day "$per_day"
+done
 
 step "forecast backtest: generated months replayed day by day (error at day 7/15/22, interval coverage)"
 python bench/forecast_backtest.py --teams 6

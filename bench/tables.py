@@ -1,9 +1,11 @@
-"""The README's tables, from the JSON results of ``queries.py``, ``overview.py``, ``backfill.py`` and ``imports.py``.
+"""The README's tables, from the JSON results of ``queries.py``, ``overview.py``, ``backfill.py``, ``imports.py`` and
+``collect.py``.
 
     python bench/tables.py [--results bench/.data/results]
 
 Puts each figure at 10M runs next to its figure at 1M (the target is within 1.2x) and each query next to its floor
-(the target is within 1.5x); the uncached Overview's database time at 10M has a target of 25 ms.
+(the target is within 1.5x); the uncached Overview's database time at 10M has a target of 25 ms; collection of a
+month, within 1.3x of the slowest provider's own page sequence.
 """
 
 from __future__ import annotations
@@ -102,6 +104,31 @@ def imports(data: dict) -> str:
     return table(["command", "wall ms", "imports ms", "modules", "HTTP / email / Notion / UI modules"], rows)
 
 
+def collection(folder: Path) -> str:
+    rows = []
+    for path in sorted(folder.glob("collect_*pd.json"), key=lambda p: int(p.stem.split("_")[1][:-2])):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        slowest = data["providers"][data["slowest"]]
+        by = {b["backend"]: b for b in data["backends"]}
+        made = sum(sum(b["requests"].values()) for b in data["backends"][:1])
+        least = sum(p["minimum"] for p in data["providers"].values())
+        rows.append(
+            [
+                f"{data['month']}, {data['runs_per_day']:,} runs/day",
+                f"{data['apify_runs_in_month']:,}",
+                f"{data['slowest']} {slowest['alone_median_s']:.2f} s ({slowest['requests']} requests)",
+                *(
+                    f"{by[k]['all_median_s']:.2f} s = **{by[k]['ratio']:.2f}×**" if k in by else "–"
+                    for k in ("sqlite", "postgres")
+                ),
+                f"{made} / {least}",
+            ]
+        )
+    headers = ["month, Apify runs a day", "Apify runs in it", "slowest: own page sequence"]
+    headers += ["`collect()` all six, SQLite", "`collect()` all six, PostgreSQL", "requests made / minimum"]
+    return table(headers, rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--results", type=Path, default=RESULTS)
@@ -113,7 +140,8 @@ def main() -> None:
     print(overview(args.results), end="\n\n")
     print(backfill(args.results), end="\n\n")
     if data := _load(args.results, "imports"):
-        print(imports(data))
+        print(imports(data), end="\n\n")
+    print(collection(args.results))
 
 
 if __name__ == "__main__":
