@@ -209,11 +209,15 @@ def minimum_requests(name: str, spans, ledger: Ledger, projects: int) -> int:
 
 
 def fetch_alone(name: str, settings, spans) -> None:
-    """One provider's page sequence for its windows, through its public ``client`` and ``fetch``; nothing written."""
+    """One provider's page sequence for its windows, through its public ``client``, ``fetch`` and ``names`` (what a
+    collection on a database without stored names asks); nothing written."""
     provider = get_provider(name)
     with provider.client(settings, None) as http:
+        runs = []
         for first, last in spans:
-            provider.fetch(http, first, last, settings, DEFAULT_POLICY)
+            runs.extend(provider.fetch(http, first, last, settings, DEFAULT_POLICY).runs or ())
+        if provider.names is not None:
+            provider.names(http, runs, frozenset(), DEFAULT_POLICY)
 
 
 def run(args) -> dict:

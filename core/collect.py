@@ -39,6 +39,7 @@ from core.store import actors, collections, days, ledger, runs
 from core.store.db import Store, describe_error
 
 log = logging.getLogger(__name__)
+NAMES_KEPT = timedelta(days=7)  # a stored Actor or task name is asked again after this (a rename shows)
 TRAILING_DAYS = 3  # providers restate recent days: every collection re-fetches at least these
 HISTORY_MONTHS = 3  # complete months a provider's first collection fetches before the current one
 
@@ -155,10 +156,17 @@ def _plan(
 
 
 def _fetch(
-    provider: Provider, settings: Settings, plan: Plan, transport, policy: RetryPolicy, progress: Progress | None
-) -> list[tuple[Window, Fetched]]:
-    """Everything one provider has for its windows, ``[((first, last), Fetched)]``, or an exception; each month
-    reported as it arrives. Nothing is written here."""
+    provider: Provider,
+    settings: Settings,
+    store: Store,
+    plan: Plan,
+    transport,
+    policy: RetryPolicy,
+    progress: Progress | None,
+) -> tuple[list[tuple[Window, Fetched]], dict[str, str]]:
+    """Everything one provider has for its windows, ``[((first, last), Fetched)]``, and the names of what its runs
+    came from that were not looked up lately, or an exception; each month reported as it arrives. Nothing is
+    written here."""
     got = []
     with provider.client(settings, transport) as http:
         for i, (month, served) in enumerate(plan, 1):
@@ -166,16 +174,20 @@ def _fetch(
                 got.append(((first, last), provider.fetch(http, first, last, settings, policy)))
             if progress:
                 progress(provider.name, MONTH if served else MONTH_NOT_AVAILABLE, f"{month_key(month)} {i}/{len(plan)}")
-    return got
+        labels = {}
+        if provider.names is not None:
+            runs_seen = [run for _, fetched in got for run in fetched.runs or ()]
+            labels = provider.names(http, runs_seen, actors.fresh(store, NAMES_KEPT), policy)
+    return got, labels
 
 
-def _write(store: Store, provider: Provider, fetched: list[tuple[Window, Fetched]]) -> int:
-    """Write every window of one provider in one transaction (its runs, ledger lines, rollup and day record)."""
+def _write(store: Store, provider: Provider, fetched: list[tuple[Window, Fetched]], labels: dict[str, str]) -> int:
+    """Write every window of one provider in one transaction (its runs, ledger lines, rollup, day record, names)."""
     with store.write() as conn:
         written = 0
+        if labels:
+            actors.remember(conn, labels)
         for (first, last), got in fetched:
-            if got.labels:
-                actors.remember(conn, got.labels)
             if got.runs is not None:  # the lines are the runs' sums: store the runs, rebuild the lines from them
                 inside = [r for r in got.runs if first <= r.created_at.date() <= last]
                 runs.upsert_runs(store, conn, inside, keep_labels=True)
@@ -196,8 +208,8 @@ def _collect_one(name, settings, store, spans, first_time, today, transport, pol
         progress(name, "running", None)
     try:
         plan, refilled = _plan(provider, store, spans, first_time, today)
-        fetched = _fetch(provider, settings, plan, transport, policy, progress)
-        written = _write(store, provider, fetched)
+        fetched, labels = _fetch(provider, settings, store, plan, transport, policy, progress)
+        written = _write(store, provider, fetched, labels)
     except SpendError as exc:
         outcome = ProviderOutcome(name, FAILED, settings.redact(str(exc)))
     except SQLAlchemyError as exc:  # the database failed, not the adapter: one line, no traceback

@@ -558,3 +558,27 @@ def test_every_collection_checks_the_budget_alerts_on_its_fresh_figures(im, stor
     assert ("alerts", "ok", "1") in events  # the phase the app and the command line show
     again = collect(settings, store, transports=transports, policy=NO_SLEEP, now=NOW)
     assert again.alerts.result.delivered == [] and len(posts) == 1  # once per threshold and month
+
+
+def test_apify_names_are_asked_once_per_collection_and_again_only_after_a_week(im, store):
+    from core.store import actors
+
+    def asked() -> list[str]:
+        paths = [r.url.path for r in im.requests["apify"]]
+        return [p.rsplit("/", 1)[1] for p in paths if p.startswith(("/v2/acts/", "/v2/actors/", "/v2/actor-tasks/"))]
+
+    run(im, store, now=at(im, NOW))  # a first collection: this month, last month and the history, window by window
+    first = asked()
+    assert first and len(first) == len(set(first))  # every Actor named, once however many windows were read
+    named = set(actors.names(store))
+    assert named and named <= set(first)
+
+    im.requests["apify"].clear()
+    run(im, store, now=at(im, NOW))
+    assert set(asked()) == set(first) - named  # names stored this week are not asked again (only ids Apify lacks)
+
+    with store.engine.begin() as conn:  # a week later a name is asked again, so a renamed Actor shows its new name
+        conn.execute(actors.actor_names.update().values(fetched_at=datetime.now(UTC) - timedelta(days=8)))
+    im.requests["apify"].clear()
+    run(im, store, now=at(im, NOW))
+    assert sorted(asked()) == sorted(first)

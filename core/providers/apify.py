@@ -17,7 +17,7 @@ before that fails the provider, so a back-fill never replaces stored runs with a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -168,7 +168,7 @@ def fetch(
     http: httpx.Client, first: date, last: date, settings: Settings, policy: RetryPolicy = DEFAULT_POLICY
 ) -> Fetched:
     """Every run started on the UTC days ``first``..``last`` (inclusive), the daily lines they make, their item
-    counts where the dataset listing has them, and the names of their Actors and tasks (``labels``)."""
+    counts where the dataset listing has them (their Actors' and tasks' names: ``run_names``)."""
     after = datetime.combine(first, time.min, tzinfo=UTC)
     before = datetime.combine(last, time.max, tzinfo=UTC)
     runs: list[ScraperRun] = []
@@ -176,9 +176,17 @@ def fetch(
         runs.extend(page)
     counts = item_counts(http, after, policy) if runs else {}
     runs = [replace(r, item_count=counts.get(r.run_id, r.item_count)) for r in runs]
+    return Fetched(run_lines(runs), runs)
+
+
+def run_names(
+    http: httpx.Client, runs: Iterable[ScraperRun], known: Collection[str], policy: RetryPolicy = DEFAULT_POLICY
+) -> dict[str, Label]:
+    """Names of the Actors and tasks ``runs`` came from, except the ids in ``known`` (names stored recently): one
+    request per id, so a collection asks only for what it has not seen lately, once however many windows it read."""
     ids = {r.scraper_id: "actor" for r in runs}
     ids.update({t: "task" for r in runs if (t := r.usage_details.get("actorTaskId"))})
-    return Fetched(run_lines(runs), runs, labels=names(http, ids, policy))
+    return names(http, {i: kind for i, kind in ids.items() if i not in known}, policy)
 
 
 def item_counts(http: httpx.Client, since: datetime, policy: RetryPolicy = DEFAULT_POLICY) -> dict[str, int]:
@@ -287,4 +295,4 @@ def doctor(http: httpx.Client, settings: Settings, policy: RetryPolicy = DEFAULT
     return [yesterday_fetched(fetch, http, settings, policy), probe("usage", usage)]
 
 
-PROVIDER = KEYED.provider(RUNS, True, fetch, independent_total=independent_total, doctor=doctor)
+PROVIDER = KEYED.provider(RUNS, True, fetch, independent_total=independent_total, doctor=doctor, names=run_names)

@@ -21,7 +21,7 @@ Vendor JSON never leaves a provider module: ``fetch`` returns our own dataclasse
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -60,7 +60,6 @@ class Fetched:
 
     lines: list[DailyCost]
     runs: list[ScraperRun] | None = None
-    labels: dict[str, str] = field(default_factory=dict)  # ids the lines or runs name -> display names (Apify actors)
 
 
 @dataclass(frozen=True)
@@ -96,6 +95,8 @@ class Provider:
     window: Callable[[date, date, date], tuple[date, date] | None] | None = None
     independent_total: Callable[..., IndependentTotal | None] | None = None
     doctor: Callable[..., list[Check]] | None = None
+    # (http, runs, known ids, policy) -> {id: Label}: display names for the ids a collection's runs name (Apify)
+    names: Callable[..., dict[str, Label]] | None = None
 
     def available(self, first: date, last: date, today: date) -> tuple[date, date] | None:
         """The part of ``first..last`` the API can answer for today (never after today)."""

@@ -1,14 +1,15 @@
 """Names of Apify actors and tasks, kept so pages show names instead of ids (issue 12).
 
-``remember(store_or_conn, labels)`` stores what a fetch found (``Fetched.labels``: id -> ``Label`` or plain display
-string), updating names that changed; ``names(store)`` gives ``{id: display}`` for every id known. ``unknown(store,
-ids)`` says which ids have no name yet.
+``remember(store_or_conn, labels)`` stores what a collection found (``Provider.names``: id -> ``Label`` or plain
+display string), updating names that changed; ``fresh(store, max_age)`` lists the ids looked up recently;
+``names(store)`` gives ``{id: display}`` for every id known; ``unknown(store, ids)`` says which ids have no name yet.
 
 Tables defined here register on ``core.store.schema.metadata``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Connection, String, Table, select
@@ -51,6 +52,13 @@ def names(store: Store) -> dict[str, str]:
     query = select(actor_names.c.id, actor_names.c.name, actor_names.c.title)
     with store.engine.connect() as conn:
         return {row.id: row.title or row.name for row in conn.execute(query)}
+
+
+def fresh(store: Store, max_age: timedelta) -> set[str]:
+    """The ids whose name was stored (looked up or confirmed) less than ``max_age`` ago: no need to ask again."""
+    query = select(actor_names.c.id).where(actor_names.c.fetched_at >= utc_now() - max_age)
+    with store.engine.connect() as conn:
+        return set(conn.execute(query).scalars())
 
 
 def unknown(store: Store, ids: Iterable[str]) -> list[str]:

@@ -49,12 +49,26 @@ def fetch(fake: FakeApify):
         return apify.fetch(http, date(2026, 11, 1), DAY, SETTINGS, NO_SLEEP)
 
 
-def test_fetch_names_the_actors_and_tasks_of_its_runs():
-    got = fetch(fake_with_names())
-    actor, task = got.labels["nwua9Gu5YrADL7ZDj"], got.labels["zdc3Pyhyz3m8vjDeM"]
+def run_names(fake: FakeApify, known=frozenset()):
+    with apify.client(SETTINGS, fake.transport()) as http:
+        got = apify.fetch(http, date(2026, 11, 1), DAY, SETTINGS, NO_SLEEP)
+        return apify.run_names(http, got.runs, known, NO_SLEEP)
+
+
+def test_the_actors_and_tasks_of_the_runs_are_named():
+    labels = run_names(fake_with_names())
+    actor, task = labels["nwua9Gu5YrADL7ZDj"], labels["zdc3Pyhyz3m8vjDeM"]
     assert actor == "Google Search Results Scraper" and (actor.kind, actor.name) == ("actor", "google-search-scraper")
     assert task == "daily-serp-check" and (task.kind, task.title) == ("task", None)
-    assert "deletedActor00001" not in got.labels  # Apify no longer has it (404): it keeps its id, the fetch goes on
+    assert "deletedActor00001" not in labels  # Apify no longer has it (404): it keeps its id, the fetch goes on
+
+
+def test_known_names_are_not_asked_again():
+    fake = fake_with_names()
+    labels = run_names(fake, known={"nwua9Gu5YrADL7ZDj", "deletedActor00001"})
+    assert set(labels) == {"zdc3Pyhyz3m8vjDeM"}
+    asked = [r.url.path for r in fake.requests if "/actors/" in r.url.path or "/actor-tasks/" in r.url.path]
+    assert asked == ["/v2/actor-tasks/zdc3Pyhyz3m8vjDeM"]
 
 
 def test_item_counts_come_from_the_dataset_listing_in_one_bounded_request():
@@ -69,12 +83,12 @@ def test_item_counts_come_from_the_dataset_listing_in_one_bounded_request():
     )
 
 
-def test_names_of_the_wrong_shape_fail_the_fetch():
+def test_names_of_the_wrong_shape_fail():
     fake = fake_with_names()
     inner = fake.hook
     fake.hook = lambda r: httpx.Response(200, json={"data": {"id": "x"}}) if "/actors/" in r.url.path else inner(r)
     with pytest.raises(ProviderResponseError, match="has no name"):
-        fetch(fake)
+        run_names(fake)
 
 
 def short_listing(fake: FakeApify) -> None:
@@ -128,7 +142,7 @@ def test_a_backfill_over_a_short_listing_deletes_nothing(store):
 
 
 def test_names_are_remembered_and_updated_by_id(store):
-    assert actors.remember(store, fetch(fake_with_names()).labels) == 2
+    assert actors.remember(store, run_names(fake_with_names())) == 2
     assert actors.names(store) == {
         "nwua9Gu5YrADL7ZDj": "Google Search Results Scraper",
         "zdc3Pyhyz3m8vjDeM": "daily-serp-check",

@@ -110,7 +110,7 @@ def test_cli_doctor_exit_codes_json_and_nothing_written(served, tmp_path, capsys
     im.rotate_key("deepgram")
     assert main(["doctor"], environ=env) == 1
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == len(PROVIDER_NAMES) and out[3].startswith("Deepgram: failed: HTTP 401")
+    assert len(out) == len(PROVIDER_NAMES) and out[3].startswith("Deepgram: Needs attention: HTTP 401")
 
     nothing = {"DATABASE_URL": f"sqlite:///{database}"}
     assert main(["doctor"], environ=nothing) == 2
