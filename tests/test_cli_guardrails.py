@@ -5,10 +5,7 @@ recording server on 127.0.0.1). Also ``forecast``/``anomalies``/``budget list`` 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -129,24 +126,3 @@ def test_a_past_months_forecast_is_the_reported_total(im, db, today, capsys):
 def test_forecast_of_a_month_not_started_is_bad_input(tmp_path, capsys):
     code, _, err = cli(capsys, ["forecast", "--month", "2999-01"], {"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     assert code == 2 and err.startswith("error: ") and "2999-01 has not started yet" in err
-
-
-HEAVY = ("httpx", "resend", "notion_client", "jinja2", "core.email", "core.notion", "core.providers.openai")
-
-
-@pytest.mark.parametrize(
-    "argv", [["forecast", "--json"], ["anomalies", "--json"], ["budget", "list", "--json"]], ids=lambda a: a[0]
-)
-def test_guardrail_read_commands_load_no_http_email_or_notion_module(argv, tmp_path):
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "PATH": ""}
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "core", *argv],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=Path(__file__).parents[1],
-    )
-    assert done.returncode == 0, done.stderr[-500:]
-    loaded = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
-    assert "core.store.spend" in loaded or "core.store.guardrails" in loaded
-    assert not [m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY]

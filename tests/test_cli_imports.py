@@ -9,7 +9,11 @@ import pytest
 HEAVY = ("httpx", "resend", "notion_client", "jinja2", "core.email", "core.notion", "core.providers.openai")
 
 
-@pytest.mark.parametrize("argv", [["summary", "--json"], ["chart", "--json"], ["runs", "--json"]])
+READS = (["summary", "--json"], ["chart", "--json"], ["runs", "--json"])
+GUARDRAIL_READS = (["forecast", "--json"], ["anomalies", "--json"], ["budget", "list", "--json"])
+
+
+@pytest.mark.parametrize("argv", [*READS, *GUARDRAIL_READS], ids=lambda a: a[0])
 def test_read_commands_load_no_http_email_or_notion_module(argv, tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "PATH": ""}
     done = subprocess.run(
@@ -21,5 +25,5 @@ def test_read_commands_load_no_http_email_or_notion_module(argv, tmp_path):
     )
     assert done.returncode == 0, done.stderr[-500:]
     loaded = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
-    assert "core.store.spend" in loaded or "core.store.runs" in loaded  # the measurement itself works
+    assert {"core.store.spend", "core.store.runs", "core.store.guardrails"} & loaded  # the measurement itself works
     assert not [m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY]
