@@ -28,3 +28,15 @@ class RecordingResendClient(resend.HTTPClient):
 
 def _dumps(value) -> bytes:
     return json.dumps(value).encode()
+
+
+def collect_now_in_app(env, fake: FakeApify, app: str = "../streamlit_app.py"):
+    """The app (AppTest) with Apify served by ``fake`` and "Collect now" pressed; ``env`` is a monkeypatch."""
+    from streamlit.testing.v1 import AppTest
+
+    with serve(fake.handle) as url:
+        env.setenv("APIFY_TOKEN", "apify_api_test_token_0000")
+        env.setenv("APIFY_BASE_URL", url)
+        at = AppTest.from_file(app, default_timeout=60).run()
+        at.button(key="collect_now").click().run()
+    return at

@@ -19,7 +19,7 @@ from core.progress import ARCHIVE, SNAPSHOTS, STEP, step_detail
 from core.store import collections
 from core.store.db import open_store
 from tests.conftest import clean_app_env
-from tests.fakes import FakeApify, run_item, serve
+from tests.fakes import FakeApify, collect_now_in_app, run_item, serve
 from tests.i18n_pages import unescape
 
 APP = "../streamlit_app.py"
@@ -51,11 +51,7 @@ def rendered_as_markdown(at: AppTest) -> list[str]:
 def test_a_providers_error_body_is_shown_as_text_never_as_markdown(env):
     fake = FakeApify([run_item("r1", datetime.now(UTC) - timedelta(hours=1), 0.25)])
     fake.fail_next = [httpx.Response(401, json={"error": {"type": "token-not-valid", "message": HOSTILE}})]
-    with serve(fake.handle) as url:
-        env.setenv("APIFY_TOKEN", "apify_api_test_token_0000")
-        env.setenv("APIFY_BASE_URL", url)
-        at = AppTest.from_file(APP, default_timeout=60).run()
-        at.button(key="collect_now").click().run()
+    at = collect_now_in_app(env, fake)
     assert not at.exception
     assert any(HOSTILE in code.value for code in at.code)  # the body, verbatim, as code
     for text in rendered_as_markdown(at):

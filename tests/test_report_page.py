@@ -11,7 +11,7 @@ from core.cli import main
 from core.collect import history_start
 from core.periods import last_complete_month, month_key, previous_month, utc_today
 from tests.conftest import clean_app_env
-from tests.fakes import FakeApify, run_item, serve
+from tests.fakes import FakeApify, collect_now_in_app, run_item
 from tests.i18n_pages import unescape
 from tests.imitation import Imitation, Ledger, populate
 
@@ -112,11 +112,7 @@ def test_malformed_month_parameter_falls_back_with_a_warning():
 def test_collect_now_shows_progress_and_records_the_last_status(env):
     now = datetime.now(UTC)
     fake = FakeApify([run_item(f"r{i}", now - timedelta(hours=i), 0.25) for i in range(5)])
-    with serve(fake.handle) as url:
-        env.setenv("APIFY_TOKEN", "apify_api_test_token_0000")
-        env.setenv("APIFY_BASE_URL", url)
-        at = AppTest.from_file(APP, default_timeout=60).run()
-        at.button(key="collect_now").click().run()
+    at = collect_now_in_app(env, fake)
     assert not at.exception
     (row,) = [unescape(p.proto.popover.label) for p in at.get("popover")]  # one line in the button row...
     assert row.startswith("1 provider collected · ") and row.endswith("in all")

@@ -151,3 +151,16 @@ def shoot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     if grow:
         page.set_viewport_size(size)
+
+
+def collect_now(start_app, page, fake, **settings):
+    """An app whose Apify is ``fake``, opened in ``page`` with "Collect now" pressed and its run ended; the app."""
+    from tests.fakes import serve
+
+    with serve(fake.handle) as apify_url:
+        app = start_app(APIFY_TOKEN="apify_api_test_token_0000", APIFY_BASE_URL=apify_url, **settings)
+        page.goto(app.url)
+        settle(page)
+        page.get_by_role("button", name="Collect now").click()
+        settle(page, timeout=60)
+    return app

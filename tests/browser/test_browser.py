@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.browser.conftest import settle, shoot
-from tests.fakes import FakeApify, run_item, serve
+from tests.browser.conftest import collect_now, settle, shoot
+from tests.fakes import FakeApify, run_item
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
@@ -105,12 +105,7 @@ def test_password_gate(start_app, page):
 def test_collect_button_shows_progress_and_the_result(start_app, page):
     now = datetime.now(UTC)
     fake = FakeApify([run_item(f"b{i}", now - timedelta(hours=i), 0.5) for i in range(4)])
-    with serve(fake.handle) as apify_url:
-        app = start_app(APIFY_TOKEN="apify_api_test_token_0000", APIFY_BASE_URL=apify_url)
-        page.goto(app.url)
-        settle(page)
-        page.get_by_role("button", name="Collect now").click()
-        settle(page, timeout=60)
+    app = collect_now(start_app, page, fake)
     summary = page.get_by_role("button", name=re.compile("^1 provider collected"))  # one line, details on demand
     expect(summary).to_be_visible(timeout=30_000)
     summary.click()

@@ -15,8 +15,8 @@ from core.config import Settings
 from core.report import monthly_report
 from core.report_email import render
 from core.store.db import open_store
-from tests.browser.conftest import settle, shoot
-from tests.fakes import FakeApify, run_item, serve
+from tests.browser.conftest import collect_now, settle, shoot
+from tests.fakes import FakeApify, run_item
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
@@ -198,17 +198,12 @@ def test_a_providers_error_body_stays_text_in_the_browser(start_app, page):
     fake = FakeApify([run_item("b1", datetime.now(UTC) - timedelta(hours=1), 0.5)])
     fake.fail_next = [httpx.Response(401, json={"error": {"type": "token-not-valid", "message": hostile}})]
     try:
-        with serve(fake.handle) as apify_url:
-            app = start_app(APIFY_TOKEN="apify_api_test_token_0000", APIFY_BASE_URL=apify_url)
-            page.goto(app.url)
-            settle(page)
-            page.get_by_role("button", name="Collect now").click()
-            settle(page, timeout=60)
-            summary = page.get_by_role("button", name=re.compile("^Nothing collected; failed: Apify"))
-            expect(summary).to_be_visible(timeout=30_000)
-            summary.click()
-            expect(page.get_by_text(hostile, exact=False).first).to_be_visible(timeout=10_000)
-            time.sleep(1)
+        collect_now(start_app, page, fake)
+        summary = page.get_by_role("button", name=re.compile("^Nothing collected; failed: Apify"))
+        expect(summary).to_be_visible(timeout=30_000)
+        summary.click()
+        expect(page.get_by_text(hostile, exact=False).first).to_be_visible(timeout=10_000)
+        time.sleep(1)
         assert _Trap.hits == [] and page.locator(f'img[src="{evil}"]').count() == 0
         shoot(page, "collect-failed-details")
     finally:
