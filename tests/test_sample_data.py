@@ -64,9 +64,9 @@ def archived(fake: FakeNotion, source: str, month: date) -> list[tuple[str, dict
     return sorted(pages, key=lambda p: p[0])
 
 
-def test_collect_then_sample_then_remove_then_collect_changes_no_real_figure_nor_the_archive(
-    store, database_url, capsys
-):
+def september_with_notion(store, database_url):
+    """The six providers' imitation (September to today) and a Notion archive, and a collection of September
+    through both: ``(im, fake Notion, snapshots data source id, collect_september)``."""
     im = Imitation(NOW.date(), populate(Ledger(), SEP, NOW.date()))
     fake, clock = FakeNotion(), FakeClock()
     base = im.settings(database_url, notion_api_key=TOKEN)
@@ -77,7 +77,18 @@ def test_collect_then_sample_then_remove_then_collect_changes_no_real_figure_nor
     transports = {**im.transports(), "notion": fake.transport()}
 
     def collect_september():
-        result = collect(settings, store, month=SEP, transports=transports, policy=NO_SLEEP, now=NOW, sleep=clock.sleep)
+        return collect(settings, store, month=SEP, transports=transports, policy=NO_SLEEP, now=NOW, sleep=clock.sleep)
+
+    return im, fake, snapshots_id, collect_september
+
+
+def test_collect_then_sample_then_remove_then_collect_changes_no_real_figure_nor_the_archive(
+    store, database_url, capsys
+):
+    _, fake, snapshots_id, collect_once = september_with_notion(store, database_url)
+
+    def collect_september():
+        result = collect_once()
         assert result.archive is not None and result.archive.error is None
         return result
 
@@ -105,22 +116,8 @@ def test_collect_then_sample_then_remove_then_collect_changes_no_real_figure_nor
 def test_the_first_real_collection_removes_sample_data_and_archives_only_real_figures(store, database_url):
     assert cli(["demo"], environ={"DATABASE_URL": database_url}) == 0
     assert has_sample_data(store)
-    im = Imitation(NOW.date(), populate(Ledger(), SEP, NOW.date()))
-    fake, clock = FakeNotion(), FakeClock()
-    base = im.settings(database_url, notion_api_key=TOKEN)
-    snapshots_id, summaries_id = notion.setup(
-        base, fake.parent_page, transport=fake.transport(), sleep=clock.sleep, clock=clock.now
-    )
-    settings = replace(base, notion_snapshots_db_id=snapshots_id, notion_summaries_db_id=summaries_id)
-    result = collect(
-        settings,
-        store,
-        month=SEP,
-        transports={**im.transports(), "notion": fake.transport()},
-        policy=NO_SLEEP,
-        now=NOW,
-        sleep=clock.sleep,
-    )
+    im, fake, snapshots_id, collect_september = september_with_notion(store, database_url)
+    result = collect_september()
     assert result.sample_removed and not has_sample_data(store)
     want = im.expected(SEP)
     report = {p.provider: p.cost_usd for p in monthly_report(store, SEP).providers}
